@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import GatehouseConfig
+import GatehouseServer
+import GatehouseXML
+import Logging
+
+/// `gatehouse`: argument parsing only; everything else lives in the library modules.
+@main
+struct GatehouseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "SAML sign-in, sessions, SCIM provisioning and an identity-aware reverse proxy in one binary.",
+        version: GatehouseVersion.string,
+        subcommands: [Serve.self, CheckConfig.self, Version.self]
+    )
+}
+
+enum GatehouseVersion {
+    static let string = "0.1.0"
+}
+
+/// Options every command that reads configuration shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "YAML configuration file (or GATEHOUSE_CONFIG).")
+    var config: String?
+
+    var file: String? { config ?? ProcessInfo.processInfo.environment["GATEHOUSE_CONFIG"] }
+
+    /// Loads the configuration or prints every problem and exits 1.
+    func load() throws -> GatehouseConfiguration {
+        switch ConfigLoader.load(file: file, environment: ProcessInfo.processInfo.environment) {
+        case .success(let configuration):
+            return configuration
+        case .failure(let problems):
+            FileHandle.standardError.write(Data("gatehouse: \(problems)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the proxy, sign-in, SCIM and admin listeners.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let configuration = try options.load()
+        let level = Logger.Level(rawValue: configuration.log.level) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "gatehouse")
+        let application: GatehouseApplication
+        do {
+            application = try buildApplication(
+                configuration: configuration, configFile: options.file, environment: ProcessInfo.processInfo.environment, logger: logger
+            )
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info(
+            "gatehouse starting",
+            metadata: [
+                "version": "\(GatehouseVersion.string)", "listen": "\(configuration.listen)", "admin_listen": "\(configuration.adminListen)",
+                "upstream": "\(configuration.upstream)", "tenants": "\(configuration.tenants.count)",
+            ]
+        )
+        do {
+            try await application.run(handleSignals: true)
+        } catch {
+            logger.critical("stopped with an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("gatehouse stopped")
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate the configuration and list every problem (exit 1 if any)."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let configuration = try options.load()
+        print("configuration is valid: \(configuration.tenants.count) tenant(s), upstream \(configuration.upstream)")
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version and the linked XML security library.")
+
+    func run() throws {
+        print("gatehouse \(GatehouseVersion.string)")
+        print("xmlsec \(XMLSecurityLibrary.xmlsecVersion)")
+    }
+}

@@ -1,0 +1,258 @@
+/// Turns a configuration tree into a `GatehouseConfiguration`, checking every field.
+struct ConfigValidator {
+    let reader: ConfigReader
+
+    func configuration(from top: ConfigSection) -> GatehouseConfiguration? {
+        let listen = hostAndPort(top, "listen", default: HostAndPort(host: "0.0.0.0", port: 8080))
+        let adminListen = hostAndPort(top, "admin_listen", default: HostAndPort(host: "0.0.0.0", port: 9090))
+        let publicURL = publicURL(top)
+        let upstream = upstream(top)
+        let store = store(top)
+        let ssoPrefix = ssoPrefix(top)
+        let trustedProxies = top.stringList("trusted_proxies").enumerated().compactMap { index, text in
+            let cidr = CIDR(text)
+            if cidr == nil { reader.report("trusted_proxies[\(index)]", "\"\(text)\" is not an IP address or CIDR network") }
+            return cidr
+        }
+        let publicPaths = publicPaths(top)
+        let rules = top.sections("rules").compactMap(rule)
+        let tenants = tenants(top)
+        let identityHeaders = identityHeaders(top.section("identity_headers"))
+        let session = session(top.section("session"))
+        let sp = serviceProvider(top.section("sp"))
+        let proxy = proxySettings(top.section("proxy"))
+        let shutdownTimeout = top.duration("shutdown_timeout", default: .seconds(25))
+        let log = logSettings(top.section("log"))
+        top.finish()
+        if listen == adminListen { reader.report("admin_listen", "must differ from listen (\(listen))") }
+
+        guard let publicURL, let upstream, let store else { return nil }
+        return GatehouseConfiguration(
+            listen: listen, adminListen: adminListen, publicURL: publicURL, upstream: upstream, store: store,
+            ssoPrefix: ssoPrefix, trustedProxies: trustedProxies, publicPaths: publicPaths, rules: rules, tenants: tenants,
+            identityHeaders: identityHeaders, session: session, sp: sp, proxy: proxy, shutdownTimeout: shutdownTimeout, log: log
+        )
+    }
+
+    private func hostAndPort(_ section: ConfigSection, _ key: String, default fallback: HostAndPort) -> HostAndPort {
+        guard let text = section.string(key) else { return fallback }
+        guard let parsed = URLParts.hostAndPort(text) else {
+            reader.report(section.child(key), "must be HOST:PORT such as 0.0.0.0:8080, not \"\(text)\"")
+            return fallback
+        }
+        return HostAndPort(host: parsed.host, port: parsed.port)
+    }
+
+    private func publicURL(_ top: ConfigSection) -> PublicURL? {
+        guard let text = top.requiredString("public_url") else { return nil }
+        guard let parts = URLParts(text), parts.path.isEmpty || parts.path == "/", parts.query == nil else {
+            reader.report("public_url", "must be an http(s) URL with no path or query, such as https://dash.example.com")
+            return nil
+        }
+        let isDefaultPort = parts.port == nil || parts.port == (parts.isHTTPS ? 443 : 80)
+        let authority = isDefaultPort ? parts.hostForURL : "\(parts.hostForURL):\(parts.port!)"
+        return PublicURL(isHTTPS: parts.isHTTPS, authority: authority)
+    }
+
+    private func upstream(_ top: ConfigSection) -> UpstreamURL? {
+        guard let text = top.requiredString("upstream") else { return nil }
+        guard let parts = URLParts(text), !parts.isHTTPS, parts.path.isEmpty || parts.path == "/", parts.query == nil else {
+            reader.report("upstream", "must be a plain http URL with no path, such as http://127.0.0.1:3000 (a sidecar upstream is local)")
+            return nil
+        }
+        return UpstreamURL(host: parts.host, port: parts.port ?? 80)
+    }
+
+    private func store(_ top: ConfigSection) -> StoreLocation? {
+        guard let text = top.requiredString("store") else { return nil }
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            if path.isEmpty { reader.report("store", "sqlite: needs a file path, such as sqlite:/var/lib/gatehouse/gatehouse.db") }
+            return .sqlite(path: path)
+        }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") { return .postgres(url: text) }
+        reader.report("store", "must start with sqlite: or postgres://")
+        return nil
+    }
+
+    private func ssoPrefix(_ top: ConfigSection) -> String {
+        let prefix = top.string("sso_prefix") ?? "/sso"
+        let isValid = prefix.hasPrefix("/") && !prefix.hasSuffix("/") && prefix.count > 1
+            && prefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_/.".contains($0)) }
+        if !isValid { reader.report("sso_prefix", "must be a path such as /sso, without a trailing slash") }
+        return isValid ? prefix : "/sso"
+    }
+
+    private func publicPaths(_ top: ConfigSection) -> [String] {
+        let patterns = top.stringList("public_paths")
+        for (index, pattern) in patterns.enumerated() where (try? Regex(pattern)) == nil {
+            reader.report("public_paths[\(index)]", "\"\(pattern)\" is not a valid regular expression")
+        }
+        return patterns
+    }
+
+    private func rule(_ section: ConfigSection) -> AccessRule? {
+        let prefix = section.requiredString("path_prefix")
+        if let prefix, !prefix.hasPrefix("/") { reader.report(section.child("path_prefix"), "must start with /") }
+        let methods = section.stringList("methods").map { $0.uppercased() }
+        let roles = roleList(section, "roles")
+        if roles.isEmpty { reader.report(section.child("roles"), "needs at least one role") }
+        section.finish()
+        guard let prefix else { return nil }
+        return AccessRule(pathPrefix: prefix, methods: methods, roles: roles)
+    }
+
+    private func roleList(_ section: ConfigSection, _ key: String) -> [String] {
+        let roles = section.stringList(key)
+        for (index, role) in roles.enumerated() where !DashboardRoles.all.contains(role) {
+            reader.report("\(section.child(key))[\(index)]", "\"\(role)\" is not one of \(DashboardRoles.all.joined(separator: ", "))")
+        }
+        return roles
+    }
+
+    private func tenants(_ top: ConfigSection) -> [TenantConfiguration] {
+        var ownerOfDomain: [String: String] = [:]
+        var seenIDs: Set<String> = []
+        return top.sections("tenants").compactMap { section in
+            let tenant = self.tenant(section)
+            guard let tenant else { return nil }
+            if !seenIDs.insert(tenant.id).inserted { reader.report(section.child("id"), "tenant \"\(tenant.id)\" is declared twice") }
+            for (index, domain) in tenant.emailDomains.enumerated() {
+                if let owner = ownerOfDomain[domain], owner != tenant.id {
+                    reader.report("\(section.child("email_domains"))[\(index)]", "\(domain) already belongs to tenant \"\(owner)\"")
+                }
+                ownerOfDomain[domain] = tenant.id
+            }
+            return tenant
+        }
+    }
+
+    private func tenant(_ section: ConfigSection) -> TenantConfiguration? {
+        let id = section.requiredString("id")
+        if let id, !TenantIdentifier.isValid(id) {
+            reader.report(section.child("id"), "\"\(id)\" must be 1 to 63 characters of a-z, 0-9 and -")
+        }
+        let domains = section.stringList("email_domains").map { $0.lowercased() }
+        if domains.isEmpty { reader.report(section.child("email_domains"), "needs at least one domain") }
+        for (index, domain) in domains.enumerated() where !domain.contains(".") || domain.contains("@") || domain.contains(" ") {
+            reader.report("\(section.child("email_domains"))[\(index)]", "\"\(domain)\" is not a domain name")
+        }
+        let metadataURL = section.string("idp_metadata_url")
+        let metadataFile = section.string("idp_metadata_file")
+        if metadataURL != nil && metadataFile != nil {
+            reader.report(section.child("idp_metadata_url"), "set either idp_metadata_url or idp_metadata_file, not both")
+        }
+        if let metadataURL, URLParts(metadataURL) == nil {
+            reader.report(section.child("idp_metadata_url"), "must be an http(s) URL")
+        }
+        let allowIdPInitiated = section.bool("allow_idp_initiated", default: true)
+        let hashes = section.stringList("scim_token_sha256").map { $0.lowercased() }
+        for (index, hash) in hashes.enumerated() where hash.count != 64 || !hash.allSatisfy(\.isHexDigit) {
+            reader.report("\(section.child("scim_token_sha256"))[\(index)]", "must be 64 hex digits (the SHA-256 of a token)")
+        }
+        let jitRole = section.string("jit_default_role")
+        if let jitRole, !DashboardRoles.all.contains(jitRole) {
+            reader.report(section.child("jit_default_role"), "\"\(jitRole)\" is not one of \(DashboardRoles.all.joined(separator: ", "))")
+        }
+        if jitRole != nil && !hashes.isEmpty {
+            reader.report(section.child("jit_default_role"), "only for tenants without SCIM (this tenant has scim_token_sha256)")
+        }
+        section.finish()
+        guard let id else { return nil }
+        return TenantConfiguration(
+            id: id, emailDomains: domains, idpMetadataURL: metadataURL, idpMetadataFile: metadataFile,
+            allowIdPInitiated: allowIdPInitiated, scimTokenSHA256: hashes, jitDefaultRole: jitRole
+        )
+    }
+
+    private func identityHeaders(_ section: ConfigSection) -> IdentityHeaderNames {
+        var names = IdentityHeaderNames()
+        func name(_ key: String, _ fallback: String) -> String {
+            guard let value = section.string(key) else { return fallback }
+            guard HeaderName.isValid(value) else {
+                reader.report(section.child(key), "\"\(value)\" is not a valid header name")
+                return fallback
+            }
+            return value
+        }
+        names.user = name("user", names.user)
+        names.email = name("email", names.email)
+        names.role = name("role", names.role)
+        names.tenant = name("tenant", names.tenant)
+        names.jwt = name("jwt", names.jwt)
+        names.extra = section.stringList("extra")
+        for (index, value) in names.extra.enumerated() where !HeaderName.isValid(value) {
+            reader.report("\(section.child("extra"))[\(index)]", "\"\(value)\" is not a valid header name")
+        }
+        section.finish()
+        return names
+    }
+
+    private func session(_ section: ConfigSection) -> SessionSettings {
+        var settings = SessionSettings()
+        settings.secret = section.secret("secret")
+        if let secret = settings.secret, secret.utf8.count < 32 {
+            reader.report(section.child("secret"), "must be at least 32 bytes")
+        }
+        settings.idleTimeout = section.duration("idle_timeout", default: settings.idleTimeout)
+        settings.absoluteTimeout = section.duration("absolute_timeout", default: settings.absoluteTimeout)
+        if settings.idleTimeout > settings.absoluteTimeout {
+            reader.report(section.child("idle_timeout"), "must not exceed absolute_timeout")
+        }
+        settings.cookiePrefix = section.string("cookie_prefix") ?? settings.cookiePrefix
+        if settings.cookiePrefix.isEmpty { reader.report(section.child("cookie_prefix"), "must not be empty") }
+        section.finish()
+        return settings
+    }
+
+    private func serviceProvider(_ section: ConfigSection) -> ServiceProviderSettings {
+        var settings = ServiceProviderSettings()
+        settings.keyFile = section.string("key_file")
+        settings.certFile = section.string("cert_file")
+        if (settings.keyFile == nil) != (settings.certFile == nil) {
+            reader.report(section.path, "key_file and cert_file go together")
+        }
+        section.finish()
+        return settings
+    }
+
+    private func proxySettings(_ section: ConfigSection) -> ProxySettings {
+        var settings = ProxySettings()
+        settings.connectTimeout = section.duration("connect_timeout", default: settings.connectTimeout)
+        settings.readTimeout = section.duration("read_timeout", default: settings.readTimeout)
+        settings.maxIdleConnectionsPerLoop = section.int("max_idle_connections", default: settings.maxIdleConnectionsPerLoop, range: 0...10_000)
+        settings.maxAppBodyBytes = section.int("max_app_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        section.finish()
+        return settings
+    }
+
+    private func logSettings(_ section: ConfigSection) -> LogSettings {
+        var settings = LogSettings()
+        settings.level = section.string("level")?.lowercased() ?? settings.level
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        if !levels.contains(settings.level) {
+            reader.report(section.child("level"), "must be one of \(levels.joined(separator: ", "))")
+            settings.level = "info"
+        }
+        settings.accessLog = section.bool("access_log", default: settings.accessLog)
+        section.finish()
+        return settings
+    }
+}
+
+/// Tenant ids appear in URLs: `[a-z0-9-]{1,63}`.
+public enum TenantIdentifier {
+    public static func isValid(_ id: String) -> Bool {
+        (1...63).contains(id.utf8.count) && id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+    }
+}
+
+/// RFC 9110 token characters.
+enum HeaderName {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+/// The whole, validated configuration of one Gatehouse process.
+///
+/// Built only by `ConfigLoader`, which reports every problem at once; a value of this type is
+/// always valid.
+public struct GatehouseConfiguration: Sendable, Equatable {
+    /// Proxy, sign-in and SCIM listener.
+    public var listen: HostAndPort
+    /// `/healthz`, `/readyz`, `/metrics` listener.
+    public var adminListen: HostAndPort
+    /// The URL people use to reach the dashboard; drives cookie `Secure` and absolute URLs.
+    public var publicURL: PublicURL
+    public var upstream: UpstreamURL
+    public var store: StoreLocation
+    public var ssoPrefix: String
+    public var trustedProxies: [CIDR]
+    public var publicPaths: [String]
+    public var rules: [AccessRule]
+    public var tenants: [TenantConfiguration]
+    public var identityHeaders: IdentityHeaderNames
+    public var session: SessionSettings
+    public var sp: ServiceProviderSettings
+    public var proxy: ProxySettings
+    public var shutdownTimeout: Duration
+    public var log: LogSettings
+
+    /// Settings that a reload may change while connections stay open.
+    public var runtime: RuntimeSettings {
+        RuntimeSettings(
+            trustedProxies: trustedProxies, publicPaths: publicPaths, rules: rules, tenants: tenants,
+            identityHeaders: identityHeaders
+        )
+    }
+
+    /// Names of the settings that differ between two configurations but need a restart to apply.
+    public func restartOnlyDifferences(to other: GatehouseConfiguration) -> [String] {
+        var names: [String] = []
+        if listen != other.listen { names.append("listen") }
+        if adminListen != other.adminListen { names.append("admin_listen") }
+        if publicURL != other.publicURL { names.append("public_url") }
+        if upstream != other.upstream { names.append("upstream") }
+        if store != other.store { names.append("store") }
+        if ssoPrefix != other.ssoPrefix { names.append("sso_prefix") }
+        if session != other.session { names.append("session") }
+        if sp != other.sp { names.append("sp") }
+        if proxy != other.proxy { names.append("proxy") }
+        if shutdownTimeout != other.shutdownTimeout { names.append("shutdown_timeout") }
+        if log != other.log { names.append("log") }
+        return names
+    }
+}
+
+/// What a configuration reload may change at run time.
+public struct RuntimeSettings: Sendable, Equatable {
+    public var trustedProxies: [CIDR]
+    public var publicPaths: [String]
+    public var rules: [AccessRule]
+    public var tenants: [TenantConfiguration]
+    public var identityHeaders: IdentityHeaderNames
+
+    public init(
+        trustedProxies: [CIDR], publicPaths: [String], rules: [AccessRule], tenants: [TenantConfiguration],
+        identityHeaders: IdentityHeaderNames
+    ) {
+        self.trustedProxies = trustedProxies
+        self.publicPaths = publicPaths
+        self.rules = rules
+        self.tenants = tenants
+        self.identityHeaders = identityHeaders
+    }
+}
+
+/// A `host:port` pair to listen on.
+public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// `public_url`: scheme, host and optional port, no path.
+public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
+    public var isHTTPS: Bool
+    /// Host with the port when it is not the scheme's default, e.g. `dash.example.com:8443`.
+    public var authority: String
+
+    public init(isHTTPS: Bool, authority: String) {
+        self.isHTTPS = isHTTPS
+        self.authority = authority
+    }
+
+    public var origin: String { "\(isHTTPS ? "https" : "http")://\(authority)" }
+    public var description: String { origin }
+}
+
+/// The upstream app: plain HTTP/1.1 on a host and port.
+public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "http://\(HostAndPort(host: host, port: port))" }
+}
+
+/// Where state is kept.
+public enum StoreLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+}
+
+/// A path rule: requests under `pathPrefix` (and, if given, with one of `methods`) need one of `roles`.
+public struct AccessRule: Sendable, Equatable {
+    public var pathPrefix: String
+    public var methods: [String]
+    public var roles: [String]
+
+    public init(pathPrefix: String, methods: [String], roles: [String]) {
+        self.pathPrefix = pathPrefix
+        self.methods = methods
+        self.roles = roles
+    }
+}
+
+/// One customer workspace.
+public struct TenantConfiguration: Sendable, Equatable {
+    public var id: String
+    public var emailDomains: [String]
+    public var idpMetadataURL: String?
+    public var idpMetadataFile: String?
+    public var allowIdPInitiated: Bool
+    public var scimTokenSHA256: [String]
+    public var jitDefaultRole: String?
+
+    public init(
+        id: String, emailDomains: [String], idpMetadataURL: String?, idpMetadataFile: String?, allowIdPInitiated: Bool,
+        scimTokenSHA256: [String], jitDefaultRole: String?
+    ) {
+        self.id = id
+        self.emailDomains = emailDomains
+        self.idpMetadataURL = idpMetadataURL
+        self.idpMetadataFile = idpMetadataFile
+        self.allowIdPInitiated = allowIdPInitiated
+        self.scimTokenSHA256 = scimTokenSHA256
+        self.jitDefaultRole = jitDefaultRole
+    }
+}
+
+/// Names of the identity headers sent upstream; every one is stripped from inbound requests.
+public struct IdentityHeaderNames: Sendable, Equatable {
+    public var user: String = "X-Forwarded-User"
+    public var email: String = "X-Forwarded-Email"
+    public var role: String = "X-Forwarded-Role"
+    public var tenant: String = "X-Forwarded-Tenant"
+    public var jwt: String = "X-Gatehouse-Jwt-Assertion"
+    /// More names an upstream trusts (e.g. `X-Auth-Request-User`); stripped, never set.
+    public var extra: [String] = []
+
+    public init() {}
+
+    /// Every name to strip from inbound requests.
+    public var all: [String] { [user, email, role, tenant, jwt] + extra }
+}
+
+public struct SessionSettings: Sendable, Equatable {
+    public var secret: String?
+    public var idleTimeout: Duration = .seconds(8 * 3_600)
+    public var absoluteTimeout: Duration = .seconds(24 * 3_600)
+    /// Every cookie whose name starts with this is Gatehouse's and never forwarded upstream.
+    public var cookiePrefix: String = "gatehouse_"
+
+    public init() {}
+}
+
+public struct ServiceProviderSettings: Sendable, Equatable {
+    public var keyFile: String?
+    public var certFile: String?
+
+    public init() {}
+}
+
+public struct ProxySettings: Sendable, Equatable {
+    public var connectTimeout: Duration = .seconds(5)
+    /// Longest wait for the next bytes from the upstream while a request is in flight.
+    public var readTimeout: Duration = .seconds(60)
+    /// Idle keep-alive upstream connections kept per event loop.
+    public var maxIdleConnectionsPerLoop: Int = 64
+    /// Largest request body buffered for sign-in and SCIM routes; proxied bodies are streamed.
+    public var maxAppBodyBytes: Int = 1 << 20
+
+    public init() {}
+}
+
+public struct LogSettings: Sendable, Equatable {
+    public var level: String = "info"
+    public var accessLog: Bool = true
+
+    public init() {}
+}
+
+/// The dashboard roles a SCIM `role` or a rule may name.
+public enum DashboardRoles {
+    public static let all = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
+}

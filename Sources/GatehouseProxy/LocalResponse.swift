@@ -1,0 +1,79 @@
+import NIOCore
+import NIOHTTP1
+
+/// A response Gatehouse writes itself: the access gate's redirect or 401, and error pages.
+struct LocalResponse {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
+    var body: String
+
+    /// Whether a request is an API call (JSON errors) rather than a page load (HTML, redirects).
+    static func wantsJSON(_ head: HTTPRequestHead) -> Bool {
+        if head.headers.contains(name: "x-requested-with") { return true }
+        return head.headers[canonicalForm: "accept"].contains { $0.lowercased().contains("application/json") }
+    }
+
+    /// The gate's answer to a request that needs a session: sign-in redirect for pages, 401 JSON for API calls.
+    static func signInRequired(for head: HTTPRequestHead, ssoPrefix: String) -> LocalResponse {
+        let isPageLoad = (head.method == .GET || head.method == .HEAD) && !wantsJSON(head)
+        let loginPath = "\(ssoPrefix)/login"
+        if isPageLoad {
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: "\(loginPath)?return_to=\(percentEncodeQueryValue(head.uri))")
+            headers.add(name: "Cache-Control", value: "no-store")
+            return LocalResponse(status: .found, headers: headers, body: "")
+        }
+        return json(.unauthorized, #"{"error":"unauthenticated","message":"Sign-in required.","login_url":"\#(loginPath)"}"#)
+    }
+
+    /// An upstream failure: 502 (or 504) as a small HTML page or JSON.
+    static func upstreamError(_ status: HTTPResponseStatus, for head: HTTPRequestHead, requestID: String) -> LocalResponse {
+        let reason = status == .gatewayTimeout ? "did not answer in time" : "is not reachable"
+        if wantsJSON(head) {
+            let code = status == .gatewayTimeout ? "upstream_timeout" : "upstream_unavailable"
+            return json(status, #"{"error":"\#(code)","message":"The application \#(reason).","request_id":"\#(requestID)"}"#)
+        }
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(status.code) \(status.reasonPhrase)</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
+            code{background:#f3f3f3;padding:.1rem .3rem}</style></head><body>
+            <h1>The application \(reason)</h1>
+            <p>Gatehouse could not get an answer from the application behind it. Try again in a moment.</p>
+            <p>If this keeps happening, give your administrator this reference: <code>\(requestID)</code></p>
+            </body></html>
+            """
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        return LocalResponse(status: status, headers: headers, body: html)
+    }
+
+    static func json(_ status: HTTPResponseStatus, _ body: String) -> LocalResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Cache-Control", value: "no-store")
+        return LocalResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Percent-encodes everything but unreserved characters and `/`.
+    static func percentEncodeQueryValue(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            let isUnreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                || byte == 0x2d || byte == 0x2e || byte == 0x5f || byte == 0x7e || byte == 0x2f
+            if isUnreserved {
+                encoded.unicodeScalars.append(UnicodeScalar(byte))
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return encoded
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,46 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request on a front connection, from its head to the end of its response.
+final class ProxyExchange {
+    let method: HTTPMethod
+    let path: String
+    let requestID: String
+    let route: RouteClass
+    let start: NIODeadline
+    /// The client's HTTP version, used for the response.
+    let version: HTTPVersion
+    /// Whether the client connection stays open after this response.
+    var keepAlive: Bool
+    let isHEAD: Bool
+    let upgradeRequested: Bool
+    /// The request head as the client sent it (after identity headers were stripped).
+    let clientHead: HTTPRequestHead
+
+    var pool: UpstreamPool?
+    var upstream: UpstreamConnection?
+    /// Request parts waiting for the upstream connection.
+    var buffered: [HTTPClientRequestPart] = []
+    var requestEnded = false
+    var responseStarted = false
+    var responseEnded = false
+    var upgrading = false
+    /// The rest of the request body is read and dropped (a local or early response was sent).
+    var discardingBody = false
+    /// The upstream connection may go back to the pool.
+    var upstreamReusable = true
+    var status = 0
+
+    init(head: HTTPRequestHead, path: String, requestID: String, route: RouteClass, start: NIODeadline, upgradeRequested: Bool) {
+        method = head.method
+        self.path = path
+        self.requestID = requestID
+        self.route = route
+        self.start = start
+        version = head.version
+        keepAlive = head.isKeepAlive
+        isHEAD = head.method == .HEAD
+        self.upgradeRequested = upgradeRequested
+        clientHead = head
+    }
+}

@@ -1,0 +1,383 @@
+import NIOCore
+import NIOHTTP1
+
+/// What every front connection shares: policy, pools, observer.
+struct ProxyEnvironment: Sendable {
+    let policy: ProxyPolicyBox
+    let observer: ProxyObserver
+    let pools: UpstreamPools
+    let upstream: UpstreamTarget
+    let application: UpstreamTarget
+}
+
+/// The HTTP/1 handlers in front of `ProxyFrontHandler`, removed when a connection is upgraded.
+struct FrontCodecHandlers {
+    let encoder: HTTPResponseEncoder
+    let decoder: ByteToMessageHandler<HTTPRequestDecoder>
+    let pipelining: HTTPServerPipelineHandler
+    let errors: HTTPServerProtocolErrorHandler
+}
+
+/// The hot path: one per client connection. Strips spoofable headers, applies the access gate,
+/// and streams each request to a pooled upstream connection on the same event loop and the
+/// response back, part by part, holding reads on whichever side is ahead (backpressure).
+final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamConnectionDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let environment: ProxyEnvironment
+    private let codec: FrontCodecHandlers
+    private var context: ChannelHandlerContext?
+    private var upstreamPool: UpstreamPool?
+    private var applicationPool: UpstreamPool?
+    private var peer: String?
+    private var trust: (policy: ObjectIdentifier, trusted: Bool)?
+    private var requestIDs = RequestIdentifierGenerator()
+    private var exchange: ProxyExchange?
+    private var readPending = false
+    private var upstreamNeedsFlush = false
+
+    init(environment: ProxyEnvironment, codec: FrontCodecHandlers) {
+        self.environment = environment
+        self.codec = codec
+    }
+
+    var frontIsWritable: Bool { context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        upstreamPool = environment.pools.pool(for: context.eventLoop, target: environment.upstream)
+        applicationPool = environment.pools.pool(for: context.eventLoop, target: environment.application)
+        peer = context.channel.remoteAddress?.ipAddress
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: Client side
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): receiveHead(head, context: context)
+        case .body(let body): receiveBody(body)
+        case .end: receiveEnd()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            exchange?.upstream?.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let exchange, !exchange.discardingBody, !exchange.requestEnded {
+            // Hold the client while there is nowhere to put its bytes yet.
+            guard let upstream = exchange.upstream, upstream.isWritable else {
+                readPending = true
+                return
+            }
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { exchange?.upstream?.resumeReading() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange {
+            self.exchange = nil
+            if let upstream = exchange.upstream {
+                upstream.delegate = nil
+                upstream.close()
+            }
+            complete(exchange, status: exchange.responseEnded ? exchange.status : 499)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    private func resumeClientReads() {
+        guard readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let start = NIODeadline.now()
+        let policy = environment.policy.policy
+        var headers = head.headers
+        policy.identityHeaders.strip(&headers)
+
+        let requestID: String
+        if let inbound = headers.first(name: "x-request-id"), RequestIdentifierGenerator.isAcceptable(inbound) {
+            requestID = inbound
+        } else {
+            requestID = requestIDs.next()
+        }
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        environment.observer.requestStarted()
+
+        let route: RouteClass
+        let pool: UpstreamPool?
+        if policy.isApplicationPath(path) {
+            route = path.hasPrefix(policy.scimPrefix) ? .scim : .sso
+            pool = applicationPool
+        } else if policy.isPublic(path) {
+            route = .upstream
+            pool = upstreamPool
+        } else {
+            route = .gate
+            pool = nil
+        }
+        let framing = HopByHopHeaders.remove(from: &headers)
+        let exchange = ProxyExchange(
+            head: HTTPRequestHead(version: head.version, method: head.method, uri: head.uri, headers: headers),
+            path: String(path), requestID: requestID, route: route, start: start, upgradeRequested: framing.upgrade != nil
+        )
+        self.exchange = exchange
+
+        guard let pool else {
+            respondLocally(LocalResponse.signInRequired(for: exchange.clientHead, ssoPrefix: policy.ssoPrefix), to: exchange)
+            return
+        }
+
+        ForwardedHeaders.apply(to: &headers, peer: peer, peerIsTrusted: isTrusted(policy))
+        policy.cookies.filter(&headers)
+        headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
+        if framing.chunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
+        if let upgrade = framing.upgrade {
+            headers.add(name: "Connection", value: "upgrade")
+            headers.add(name: "Upgrade", value: upgrade)
+        }
+        exchange.pool = pool
+        exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)))
+        pool.acquire { [weak self] result in self?.attach(result, to: exchange) }
+    }
+
+    private func isTrusted(_ policy: ProxyPolicy) -> Bool {
+        let identity = ObjectIdentifier(policy)
+        if let trust, trust.policy == identity { return trust.trusted }
+        let trusted = policy.isTrustedProxy(peer)
+        trust = (identity, trusted)
+        return trusted
+    }
+
+    private func attach(_ result: Result<UpstreamConnection, Error>, to exchange: ProxyExchange) {
+        guard self.exchange === exchange else {
+            // The client went away while we connected: keep the connection for someone else.
+            if case .success(let connection) = result { exchange.pool?.release(connection) }
+            return
+        }
+        switch result {
+        case .success(let connection):
+            exchange.upstream = connection
+            connection.delegate = self
+            for part in exchange.buffered { connection.write(part) }
+            exchange.buffered.removeAll()
+            connection.flush()
+            resumeClientReads()
+        case .failure:
+            upstreamFailed(.connect)
+        }
+    }
+
+    private func receiveBody(_ body: ByteBuffer) {
+        guard let exchange, !exchange.discardingBody else { return }
+        if let upstream = exchange.upstream {
+            upstream.write(.body(.byteBuffer(body)))
+            upstreamNeedsFlush = true
+        } else {
+            exchange.buffered.append(.body(.byteBuffer(body)))
+        }
+    }
+
+    private func receiveEnd() {
+        guard let exchange else { return }
+        exchange.requestEnded = true
+        if !exchange.discardingBody {
+            if let upstream = exchange.upstream {
+                upstream.write(.end(nil))
+                upstreamNeedsFlush = true
+            } else {
+                exchange.buffered.append(.end(nil))
+            }
+        }
+        if exchange.responseEnded { finish(exchange) }
+    }
+
+    // MARK: Upstream side
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard let exchange, let context else { return }
+        switch part {
+        case .head(var head):
+            if head.status == .switchingProtocols && exchange.upgradeRequested {
+                exchange.upgrading = true
+            } else {
+                if !head.isKeepAlive { exchange.upstreamReusable = false }
+                HopByHopHeaders.remove(from: &head.headers)
+                if !exchange.keepAlive { head.headers.add(name: "Connection", value: "close") }
+            }
+            head.version = exchange.version
+            head.headers.replaceOrAdd(name: "X-Request-Id", value: exchange.requestID)
+            exchange.status = Int(head.status.code)
+            exchange.responseStarted = true
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+        case .body(let body):
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        case .end:
+            if exchange.upgrading { return upgrade(exchange, context: context) }
+            exchange.responseEnded = true
+            // Flush here: once the exchange ends, this connection is no longer the upstream's delegate.
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if exchange.requestEnded {
+                finish(exchange)
+            } else {
+                // The upstream answered before the body was sent: drop the rest of the body
+                // and this upstream connection, whose request was cut short.
+                exchange.discardingBody = true
+                exchange.upstreamReusable = false
+                detachUpstream(of: exchange)
+                resumeClientReads()
+            }
+        }
+    }
+
+    func upstreamReadComplete() { context?.flush() }
+
+    func upstreamBecameWritable() { resumeClientReads() }
+
+    func upstreamFailed(_ failure: UpstreamFailure) {
+        guard let exchange, let context else { return }
+        environment.observer.upstreamFailed(failure, route: exchange.route)
+        exchange.upstream?.delegate = nil
+        exchange.upstream = nil
+        exchange.upstreamReusable = false
+        if exchange.responseStarted {
+            // Part of a response is already out: the only honest signal left is closing.
+            exchange.keepAlive = false
+            self.exchange = nil
+            complete(exchange, status: exchange.status)
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        let status: HTTPResponseStatus = failure == .readTimeout ? .gatewayTimeout : .badGateway
+        respondLocally(LocalResponse.upstreamError(status, for: exchange.clientHead, requestID: exchange.requestID), to: exchange)
+    }
+
+    // MARK: Endings
+
+    private func respondLocally(_ response: LocalResponse, to exchange: ProxyExchange) {
+        guard let context else { return }
+        var headers = response.headers
+        headers.add(name: "Content-Length", value: String(response.body.utf8.count))
+        headers.add(name: "X-Request-Id", value: exchange.requestID)
+        if !exchange.requestEnded && exchange.method != .GET && exchange.method != .HEAD {
+            // A body we will not read to the end: close rather than parse it as the next request.
+            exchange.keepAlive = false
+        }
+        if !exchange.keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.version, status: response.status, headers: headers))), promise: nil)
+        if !exchange.isHEAD && !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: response.body)))), promise: nil)
+        }
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        context.flush()
+        exchange.status = Int(response.status.code)
+        exchange.responseStarted = true
+        exchange.responseEnded = true
+        exchange.buffered.removeAll()
+        if exchange.requestEnded || !exchange.keepAlive {
+            finish(exchange)
+        } else {
+            exchange.discardingBody = true
+            resumeClientReads()
+        }
+    }
+
+    private func detachUpstream(of exchange: ProxyExchange) {
+        guard let upstream = exchange.upstream else { return }
+        exchange.upstream = nil
+        upstream.delegate = nil
+        if exchange.upstreamReusable, let pool = exchange.pool {
+            pool.release(upstream)
+        } else {
+            upstream.close()
+        }
+    }
+
+    private func finish(_ exchange: ProxyExchange) {
+        guard self.exchange === exchange, let context else { return }
+        self.exchange = nil
+        detachUpstream(of: exchange)
+        complete(exchange, status: exchange.status)
+        if !exchange.keepAlive {
+            context.flush()
+            context.close(mode: .output, promise: nil)
+            context.close(promise: nil)
+        }
+        resumeClientReads()
+    }
+
+    private func complete(_ exchange: ProxyExchange, status: Int) {
+        environment.observer.requestCompleted(
+            CompletedRequest(
+                requestID: exchange.requestID, method: exchange.method.rawValue, path: exchange.path, status: status,
+                route: exchange.route, duration: .nanoseconds(Int64((NIODeadline.now() - exchange.start).nanoseconds)), peer: peer
+            )
+        )
+    }
+
+    // MARK: Protocol upgrade (WebSocket)
+
+    /// After a 101, both connections stop speaking HTTP: the HTTP handlers leave both pipelines
+    /// and a pair of glue handlers copies bytes, keeping whatever the decoders had read ahead.
+    private func upgrade(_ exchange: ProxyExchange, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        context.flush()
+        self.exchange = nil
+        complete(exchange, status: 101)
+        guard let upstream = exchange.upstream, let upstreamChannel = upstream.channel else {
+            context.close(promise: nil)
+            return
+        }
+        upstream.delegate = nil
+        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair()
+        do {
+            let front = context.pipeline.syncOperations
+            let back = upstreamChannel.pipeline.syncOperations
+            try front.addHandler(clientGlue)
+            try back.addHandler(upstreamGlue)
+            try back.removeHandler(upstream).wait(on: context.eventLoop)
+            _ = back.removeHandler(name: UpstreamPool.idleHandlerName)
+            _ = back.removeHandler(name: UpstreamPool.decoderHandlerName)
+            _ = back.removeHandler(name: UpstreamPool.encoderHandlerName)
+            _ = front.removeHandler(codec.errors)
+            _ = front.removeHandler(codec.pipelining)
+            _ = front.removeHandler(context: context)
+            _ = front.removeHandler(codec.decoder)
+            _ = front.removeHandler(codec.encoder)
+        } catch {
+            upstream.close()
+            context.close(promise: nil)
+        }
+    }
+}
+
+extension EventLoopFuture {
+    /// Removal of these handlers completes synchronously; this only surfaces an immediate failure.
+    fileprivate func wait(on loop: EventLoop) throws {
+        var failure: Error?
+        assumeIsolated().whenFailure { failure = $0 }
+        if let failure { throw failure }
+    }
+}

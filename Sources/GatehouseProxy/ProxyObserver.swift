@@ -1,0 +1,38 @@
+/// What kind of route served a request, for metrics and logs.
+public enum RouteClass: String, Sendable, CaseIterable {
+    /// Forwarded to the upstream app.
+    case upstream
+    /// Sign-in pages and endpoints under the SSO prefix.
+    case sso
+    /// SCIM provisioning.
+    case scim
+    /// Answered by the access gate (redirect to sign-in or 401).
+    case gate
+}
+
+/// Why talking to an upstream failed.
+public enum UpstreamFailure: String, Sendable, CaseIterable {
+    case connect
+    case readTimeout = "read_timeout"
+    case closed
+}
+
+/// One finished request, as the access log and metrics see it.
+public struct CompletedRequest: Sendable {
+    public var requestID: String
+    public var method: String
+    /// The path without the query string (queries may carry tokens).
+    public var path: String
+    public var status: Int
+    public var route: RouteClass
+    public var duration: Duration
+    public var peer: String?
+}
+
+/// Receives what the proxy observes; the server turns it into metrics and JSON logs.
+/// Called on event loops: implementations must be quick and never block.
+public protocol ProxyObserver: Sendable {
+    func requestStarted()
+    func requestCompleted(_ request: CompletedRequest)
+    func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass)
+}

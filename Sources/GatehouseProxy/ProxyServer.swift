@@ -1,0 +1,115 @@
+import GatehouseConfig
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+
+/// The front listener: SwiftNIO channel handlers all the way, so the per-request path has no
+/// task, no async stream and no body copy. Sign-in and SCIM go to Gatehouse's own application
+/// over a private Unix socket through the same pooled connections.
+public final class ProxyServer: Sendable {
+    private let group: EventLoopGroup
+    private let environment: ProxyEnvironment
+    private let listen: HostAndPort
+    private let quiescing: ServerQuiescingHelper
+    private let channel: NIOLockedValueBoxChannel
+
+    public init(
+        group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
+        applicationSocketPath: String
+    ) {
+        self.group = group
+        listen = configuration.listen
+        let upstream = UpstreamTarget.tcp(host: configuration.upstream.host, port: configuration.upstream.port)
+        let application = UpstreamTarget.unixSocket(path: applicationSocketPath)
+        let pools = UpstreamPools(
+            group: group, targets: [upstream, application],
+            connectTimeout: .nanoseconds(Int64(configuration.proxy.connectTimeout.nanoseconds)),
+            readTimeout: .nanoseconds(Int64(configuration.proxy.readTimeout.nanoseconds)),
+            maximumIdle: configuration.proxy.maxIdleConnectionsPerLoop
+        )
+        environment = ProxyEnvironment(policy: policy, observer: observer, pools: pools, upstream: upstream, application: application)
+        quiescing = ServerQuiescingHelper(group: group)
+        channel = NIOLockedValueBoxChannel()
+    }
+
+    /// Binds the listener; returns the port (useful when configured as 0).
+    public func start() async throws -> Int {
+        let environment = self.environment
+        let quiescing = self.quiescing
+        let bound = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let codec = FrontCodecHandlers(
+                        encoder: HTTPResponseEncoder(),
+                        decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                        pipelining: HTTPServerPipelineHandler(),
+                        errors: HTTPServerProtocolErrorHandler()
+                    )
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(codec.encoder)
+                    try sync.addHandler(codec.decoder)
+                    try sync.addHandler(codec.pipelining)
+                    try sync.addHandler(codec.errors)
+                    try sync.addHandler(ProxyFrontHandler(environment: environment, codec: codec))
+                }
+            }
+            .bind(host: listen.host, port: listen.port)
+            .get()
+        channel.set(bound)
+        return bound.localAddress?.port ?? listen.port
+    }
+
+    /// Stops accepting, lets in-flight requests finish (idle keep-alive connections close at
+    /// once), and returns when all connections are gone or `deadline` has passed.
+    /// Returns whether every connection drained in time.
+    @discardableResult
+    public func drain(deadline: Duration) async -> Bool {
+        let loop = group.next()
+        let promise = loop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: promise)
+        let timeout = loop.scheduleTask(in: .nanoseconds(Int64(deadline.nanoseconds))) { }
+        let drained: Bool
+        do {
+            drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+                tasks.addTask { try await promise.futureResult.get(); return true }
+                tasks.addTask { try await timeout.futureResult.get(); return false }
+                let first = try await tasks.next() ?? false
+                tasks.cancelAll()
+                return first
+            }
+        } catch {
+            drained = false
+        }
+        timeout.cancel()
+        environment.pools.closeIdle()
+        return drained
+    }
+}
+
+/// The bound server channel, kept for shutdown.
+final class NIOLockedValueBoxChannel: Sendable {
+    private let box = NIOLockedValueBox<Channel?>(nil)
+    func set(_ channel: Channel) { box.withLockedValue { $0 = channel } }
+    var value: Channel? { box.withLockedValue { $0 } }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product &+ attoseconds / 1_000_000_000
+    }
+}

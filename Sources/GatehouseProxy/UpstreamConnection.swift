@@ -1,0 +1,92 @@
+import NIOCore
+import NIOHTTP1
+
+/// The exchange currently using an upstream connection: the front side of one request.
+protocol UpstreamConnectionDelegate: AnyObject {
+    var frontIsWritable: Bool { get }
+    func upstreamReceived(_ part: HTTPClientResponsePart)
+    func upstreamReadComplete()
+    func upstreamBecameWritable()
+    func upstreamFailed(_ failure: UpstreamFailure)
+}
+
+/// The last handler of a pooled upstream channel. It passes response parts to the exchange that
+/// holds it, and holds back reads while the client is slower than the upstream (backpressure).
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    weak var delegate: UpstreamConnectionDelegate?
+    weak var pool: UpstreamPool?
+    private var context: ChannelHandlerContext?
+    private var readPending = false
+
+    var channel: Channel? { context?.channel }
+    var isActive: Bool { context?.channel.isActive ?? false }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func write(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() { context?.flush() }
+
+    func close() { context?.close(promise: nil) }
+
+    func resumeReading() {
+        guard readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let delegate else {
+            // Bytes on an idle connection: the upstream is confused; never reuse it.
+            context.close(promise: nil)
+            return
+        }
+        delegate.upstreamReceived(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let delegate, !delegate.frontIsWritable {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { delegate?.upstreamBecameWritable() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            let delegate = self.delegate
+            self.delegate = nil
+            delegate?.upstreamFailed(.readTimeout)
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool?.discard(self)
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamFailed(.closed)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import GatehouseStore
+
+/// The embedded default store: one SQLite file in WAL mode with durable commits.
+public final class SQLiteStore: Store {
+    public let backendName = "sqlite"
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // WAL comes with DatabasePool; FULL makes every commit survive power loss (SCIM writes must).
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.unavailable, context: "cannot open SQLite store at \(path): \(error)")
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
+    }
+
+    public func setting(_ key: String) async throws -> [UInt8]? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]).map { Array($0) }
+        }
+    }
+
+    public func setSetting(_ key: String, value: [UInt8]) async throws {
+        try await pool.write { db in
+            try db.execute(
+                literal: """
+                    INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(Data(value)), \(Date()))
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                    """
+            )
+        }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    /// The journal mode SQLite reports, for tests (`wal`).
+    public func journalMode() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}

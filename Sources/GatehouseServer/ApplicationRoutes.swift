@@ -1,0 +1,46 @@
+import GatehouseConfig
+import Hummingbird
+
+/// Gatehouse's own HTTP application behind the front proxy: sign-in under the SSO prefix and
+/// SCIM under `/scim/v2`. The front proxy forwards these paths here over a private Unix socket
+/// after stripping identity headers and setting `X-Forwarded-For`.
+enum ApplicationRoutes {
+    static func router(configuration: GatehouseConfiguration) -> Router<BasicRequestContext> {
+        let router = Router()
+        let prefix = configuration.ssoPrefix
+        // Sign-in lands with the sign-in issue; until then the page says so plainly.
+        router.get("\(prefix)/login") { _, _ in
+            htmlPage(
+                status: .serviceUnavailable, title: "Sign-in is not available yet",
+                body: "<p>This Gatehouse has no sign-in configured yet. Ask your administrator.</p>"
+            )
+        }
+        router.get("\(prefix)/**") { _, _ in
+            htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+        }
+        router.on("/scim/**", method: .get) { _, _ in scimNotFound() }
+        router.on("/scim/**", method: .post) { _, _ in scimNotFound() }
+        router.on("/scim/**", method: .put) { _, _ in scimNotFound() }
+        router.on("/scim/**", method: .patch) { _, _ in scimNotFound() }
+        router.on("/scim/**", method: .delete) { _, _ in scimNotFound() }
+        return router
+    }
+
+    static func htmlPage(status: HTTPResponse.Status, title: String, body: String) -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(title)</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
+            </head><body><h1>\(title)</h1>\(body)</body></html>
+            """
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+
+    static func scimNotFound() -> Response {
+        let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"Resource not found."}"#
+        return Response(status: .notFound, headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GatehouseConfig
+import GatehouseProxy
+import GatehouseStore
+import GatehouseXML
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The ports actually bound (a configured port 0 picks a free one: tests use that).
+public struct BoundPorts: Sendable, Equatable {
+    public let proxy: Int
+    public let admin: Int
+}
+
+/// A whole Gatehouse process: front proxy, sign-in/SCIM application, admin listener, store,
+/// configuration reloader. `buildApplication` is the seam that the CLI and the tests drive.
+public final class GatehouseApplication: Sendable {
+    public let configuration: GatehouseConfiguration
+    public let metrics: GatehouseMetrics
+    public let reloader: ConfigReloader
+    public let store: Store
+    public let readiness: Readiness
+    private let logger: Logger
+    private let sink: LogSink
+    private let proxy: ProxyServer
+    private let socketDirectory: String
+    private let proxyPort: EventLoopPromise<Int>
+    private let adminPort: EventLoopPromise<Int>
+
+    init(
+        configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink
+    ) throws {
+        try XMLSecurityLibrary.ensureInitialised()
+        self.configuration = configuration
+        self.logger = logger
+        self.sink = sink
+        metrics = GatehouseMetrics()
+        readiness = Readiness()
+        store = try StoreFactory.open(configuration.store)
+        let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
+        reloader = ConfigReloader(
+            file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger
+        )
+        socketDirectory = try Self.makePrivateDirectory()
+        let group = MultiThreadedEventLoopGroup.singleton
+        proxy = ProxyServer(
+            group: group, configuration: configuration, policy: policy,
+            observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),
+            applicationSocketPath: "\(socketDirectory)/app.sock"
+        )
+        proxyPort = group.next().makePromise(of: Int.self)
+        adminPort = group.next().makePromise(of: Int.self)
+    }
+
+    /// Waits until both listeners are bound and returns their ports.
+    public func listening() async throws -> BoundPorts {
+        BoundPorts(proxy: try await proxyPort.futureResult.get(), admin: try await adminPort.futureResult.get())
+    }
+
+    /// Runs until SIGTERM/SIGINT (when `handleSignals`) or until the calling task is cancelled.
+    public func run(handleSignals: Bool) async throws {
+        let applicationSocket = "\(socketDirectory)/app.sock"
+        unlink(applicationSocket)
+        let application = Application(
+            router: ApplicationRoutes.router(configuration: configuration),
+            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
+            logger: logger
+        )
+        let adminPort = self.adminPort
+        let admin = Application(
+            router: AdminRoutes.router(store: store, metrics: metrics, readiness: readiness),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.adminListen.host, port: configuration.adminListen.port), serverName: "gatehouse-admin"
+            ),
+            onServerRunning: { channel in adminPort.succeed(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let front = ProxyService(
+            server: proxy, deadline: configuration.shutdownTimeout, readiness: readiness, logger: logger, bound: proxyPort
+        )
+        // Shutdown runs in reverse: stop reloading, drain the proxy, then the application, then admin.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: LogFlushService(sink: sink)), .init(service: admin), .init(service: application),
+                    .init(service: front), .init(service: reloader),
+                ],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger
+            )
+        )
+        defer {
+            unlink(applicationSocket)
+            rmdir(socketDirectory)
+            sink.flush()
+        }
+        do {
+            try await group.run()
+        } catch {
+            proxyPort.fail(error)
+            adminPort.fail(error)
+            try? await store.close()
+            throw error
+        }
+        proxyPort.fail(CancellationError())
+        adminPort.fail(CancellationError())
+        try? await store.close()
+    }
+
+    /// A fresh 0700 directory for the application socket, so no other local user can reach it.
+    private static func makePrivateDirectory() throws -> String {
+        var template = Array("/tmp/gatehouse-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw StoreError(.unavailable, context: "cannot create a private socket directory in /tmp")
+        }
+        return String(cString: made)
+    }
+}
+
+/// Builds a Gatehouse process from a validated configuration.
+public func buildApplication(
+    configuration: GatehouseConfiguration, configFile: String? = nil, environment: [String: String] = [:],
+    logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput
+) throws -> GatehouseApplication {
+    try GatehouseApplication(configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink)
+}
