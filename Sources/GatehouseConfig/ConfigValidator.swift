@@ -24,7 +24,7 @@ struct ConfigValidator {
         let shutdownTimeout = top.duration("shutdown_timeout", default: .seconds(25))
         let log = logSettings(top.section("log"))
         top.finish()
-        if listen == adminListen { reader.report("admin_listen", "must differ from listen (\(listen))") }
+        if listen == adminListen && listen.port != 0 { reader.report("admin_listen", "must differ from listen (\(listen))") }
 
         guard let publicURL, let upstream, let store else { return nil }
         return GatehouseConfiguration(
@@ -36,7 +36,8 @@ struct ConfigValidator {
 
     private func hostAndPort(_ section: ConfigSection, _ key: String, default fallback: HostAndPort) -> HostAndPort {
         guard let text = section.string(key) else { return fallback }
-        guard let parsed = URLParts.hostAndPort(text) else {
+        // Port 0 binds any free port (tests, ad-hoc runs).
+        guard let parsed = URLParts.hostAndPort(text, allowPortZero: true) else {
             reader.report(section.child(key), "must be HOST:PORT such as 0.0.0.0:8080, not \"\(text)\"")
             return fallback
         }

@@ -39,7 +39,7 @@ struct URLParts {
     }
 
     /// `host:port`, `[v6]:port`; with `portRequired: false` a missing port gives 0.
-    static func hostAndPort(_ text: String, portRequired: Bool = true) -> (host: String, port: Int)? {
+    static func hostAndPort(_ text: String, portRequired: Bool = true, allowPortZero: Bool = false) -> (host: String, port: Int)? {
         var host: Substring
         var portText: Substring?
         if text.hasPrefix("[") {
@@ -55,7 +55,7 @@ struct URLParts {
         }
         guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_:".contains($0)) }) else { return nil }
         guard let portText else { return portRequired ? nil : (String(host), 0) }
-        guard let port = Int(portText), (1...65_535).contains(port) else { return nil }
+        guard let port = Int(portText), ((allowPortZero ? 0 : 1)...65_535).contains(port) else { return nil }
         return (String(host), port)
     }
 }

@@ -31,14 +31,16 @@ final class ProxyExchange {
     var upstreamReusable = true
     var status = 0
 
-    init(head: HTTPRequestHead, path: String, requestID: String, route: RouteClass, start: NIODeadline, upgradeRequested: Bool) {
+    init(
+        head: HTTPRequestHead, keepAlive: Bool, path: String, requestID: String, route: RouteClass, start: NIODeadline, upgradeRequested: Bool
+    ) {
         method = head.method
         self.path = path
         self.requestID = requestID
         self.route = route
         self.start = start
         version = head.version
-        keepAlive = head.isKeepAlive
+        self.keepAlive = keepAlive
         isHEAD = head.method == .HEAD
         self.upgradeRequested = upgradeRequested
         clientHead = head

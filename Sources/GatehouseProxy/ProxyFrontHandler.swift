@@ -137,9 +137,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             route = .gate
             pool = nil
         }
+        // Keep-alive is decided by the Connection header, so read it before hop-by-hop headers go.
+        let keepAlive = head.isKeepAlive
         let framing = HopByHopHeaders.remove(from: &headers)
         let exchange = ProxyExchange(
-            head: HTTPRequestHead(version: head.version, method: head.method, uri: head.uri, headers: headers),
+            head: HTTPRequestHead(version: head.version, method: head.method, uri: head.uri, headers: headers), keepAlive: keepAlive,
             path: String(path), requestID: requestID, route: route, start: start, upgradeRequested: framing.upgrade != nil
         )
         self.exchange = exchange

@@ -79,19 +79,19 @@ public final class ProxyServer: Sendable {
         let loop = group.next()
         let promise = loop.makePromise(of: Void.self)
         quiescing.initiateShutdown(promise: promise)
-        let timeout = loop.scheduleTask(in: .nanoseconds(Int64(deadline.nanoseconds))) { }
-        let drained: Bool
-        do {
-            drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
-                tasks.addTask { try await promise.futureResult.get(); return true }
-                tasks.addTask { try await timeout.futureResult.get(); return false }
-                let first = try await tasks.next() ?? false
-                tasks.cancelAll()
-                return first
+        // Whichever comes first: every connection closed, or the deadline.
+        let outcome = loop.makePromise(of: Bool.self)
+        let decided = NIOLockedValueBox(false)
+        let decide: @Sendable (Bool) -> Void = { drained in
+            let first = decided.withLockedValue { done in
+                defer { done = true }
+                return !done
             }
-        } catch {
-            drained = false
+            if first { outcome.succeed(drained) }
         }
+        promise.futureResult.whenComplete { _ in decide(true) }
+        let timeout = loop.scheduleTask(in: .nanoseconds(Int64(deadline.nanoseconds))) { decide(false) }
+        let drained = (try? await outcome.futureResult.get()) ?? false
         timeout.cancel()
         environment.pools.closeIdle()
         return drained

@@ -9,6 +9,7 @@ import GatehouseStore
 import GatehouseXML
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -33,6 +34,7 @@ public final class GatehouseApplication: Sendable {
     private let socketDirectory: String
     private let proxyPort: EventLoopPromise<Int>
     private let adminPort: EventLoopPromise<Int>
+    private let serviceGroup = NIOLockedValueBox<ServiceGroup?>(nil)
 
     init(
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink
@@ -96,6 +98,7 @@ public final class GatehouseApplication: Sendable {
                 logger: logger
             )
         )
+        serviceGroup.withLockedValue { $0 = group }
         defer {
             unlink(applicationSocket)
             rmdir(socketDirectory)
@@ -112,6 +115,11 @@ public final class GatehouseApplication: Sendable {
         proxyPort.fail(CancellationError())
         adminPort.fail(CancellationError())
         try? await store.close()
+    }
+
+    /// Starts the same graceful shutdown as SIGTERM: readiness fails, the proxy drains, then the rest stops.
+    public func shutdown() async {
+        await serviceGroup.withLockedValue { $0 }?.triggerGracefulShutdown()
     }
 
     /// A fresh 0700 directory for the application socket, so no other local user can reach it.

@@ -26,6 +26,9 @@ public final class HardenedXMLDocument {
         guard bytes.count <= limits.maximumBytes else {
             throw XMLSecurityError(.documentTooLarge, context: "\(bytes.count) bytes > \(limits.maximumBytes)")
         }
+        // Refused before libxml2 sees it, so every DTD trick (entities, billion laughs) fails the
+        // same way; the check after parsing still catches a DOCTYPE in another encoding.
+        if Self.containsDoctype(bytes) { throw XMLSecurityError(.doctypeForbidden) }
         var reason: Int32 = 0
         let parsed: xmlDocPtr? = Array(bytes).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
@@ -57,6 +60,17 @@ public final class HardenedXMLDocument {
     public var rootNamespace: String? {
         guard let root = xmlDocGetRootElement(pointer), let ns = root.pointee.ns, let href = ns.pointee.href else { return nil }
         return String(cString: href)
+    }
+
+    private static let doctypeMarker = Array("<!DOCTYPE".utf8)
+
+    static func containsDoctype(_ bytes: some Collection<UInt8>) -> Bool {
+        let array = Array(bytes)
+        guard array.count >= doctypeMarker.count else { return false }
+        for start in 0...(array.count - doctypeMarker.count) where array[start] == 0x3c {
+            if array[start..<(start + doctypeMarker.count)].elementsEqual(doctypeMarker) { return true }
+        }
+        return false
     }
 
     /// Depth of the element subtree, stopping early once past `limit`.

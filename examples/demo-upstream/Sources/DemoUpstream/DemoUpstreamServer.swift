@@ -37,7 +37,12 @@ public final class DemoUpstreamServer: Sendable {
                         channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/ws") ? HTTPHeaders() : nil)
                     },
                     upgradePipelineHandler: { channel, _ in
-                        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(WebSocketEcho()) }
+                        channel.eventLoop.makeCompletedFuture {
+                            // The HTTP handler is not among the upgrader's own: take it out before frames arrive.
+                            let sync = channel.pipeline.syncOperations
+                            _ = sync.removeHandler(try sync.handler(type: DemoRequestHandler.self))
+                            try sync.addHandler(WebSocketEcho())
+                        }
                     }
                 )
                 return channel.eventLoop.makeCompletedFuture {

@@ -1,0 +1,73 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Sends exact bytes and reads until the server closes: for tests that must control every header
+/// byte (odd spellings, hop-by-hop headers) and see the raw response.
+enum RawHTTP {
+    static func exchange(port: Int, _ request: String) async throws -> RawResponse {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        var received = ByteBuffer()
+        try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            for try await chunk in inbound {
+                var chunk = chunk
+                received.writeBuffer(&chunk)
+            }
+        }
+        return RawResponse(String(buffer: received))
+    }
+
+    /// A GET with the given extra header lines, closing the connection after the response.
+    static func get(port: Int, _ target: String, headers: [String] = []) async throws -> RawResponse {
+        let lines = ["GET \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)"] + headers + ["Connection: close", "", ""]
+        return try await exchange(port: port, lines.joined(separator: "\r\n"))
+    }
+}
+
+/// A parsed HTTP/1.1 response.
+struct RawResponse {
+    let raw: String
+    let status: Int
+    let headers: [(name: String, value: String)]
+    let body: String
+
+    init(_ raw: String) {
+        self.raw = raw
+        let parts = raw.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        body = parts.dropFirst().joined(separator: "\r\n\r\n")
+        let lines = head.components(separatedBy: "\r\n")
+        status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        headers = lines.dropFirst().compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The demo upstream's JSON echo: the headers it received, as (name, value) pairs.
+    func upstreamHeaders() throws -> [(name: String, value: String)] {
+        guard let data = body.data(using: .utf8),
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pairs = object["headers"] as? [[String]]
+        else { throw RawResponseError.notAnEcho(body) }
+        return pairs.map { ($0[0], $0[1]) }
+    }
+
+    func upstreamHeader(_ name: String) throws -> [String] {
+        try upstreamHeaders().filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
+}
+
+enum RawResponseError: Error {
+    case notAnEcho(String)
+}

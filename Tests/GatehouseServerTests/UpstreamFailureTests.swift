@@ -1,0 +1,43 @@
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite struct UpstreamFailureTests {
+    /// A loopback port with nothing listening: bind one, note it, close it.
+    static func deadPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+
+    @Test func aDeadUpstreamGivesA502PageToBrowsersAndJSONToAPIs() async throws {
+        let port = try await Self.deadPort()
+        let yaml = "public_paths: [\"^/\"]\nproxy:\n  connect_timeout: 2s\n"
+        try await TestGatehouse.with(extraYAML: yaml, upstreamPort: port, withUpstream: false) { gatehouse in
+            let clock = ContinuousClock()
+            let started = clock.now
+            let page = try await RawHTTP.get(port: gatehouse.ports.proxy, "/x", headers: ["Accept: text/html"])
+            #expect(page.status == 502)
+            #expect(page.header("Content-Type") == "text/html; charset=utf-8")
+            #expect(page.body.contains("The application is not reachable"))
+            #expect(page.body.contains(page.header("X-Request-Id") ?? "missing"))
+            #expect(clock.now - started < .seconds(2), "a refused connection must not wait for the connect timeout")
+
+            let api = try await RawHTTP.get(port: gatehouse.ports.proxy, "/x", headers: ["Accept: application/json"])
+            #expect(api.status == 502)
+            #expect(api.body.contains(#""error":"upstream_unavailable""#))
+            let metrics = try await RawHTTP.get(port: gatehouse.ports.admin, "/metrics")
+            #expect(metrics.body.contains(#"gatehouse_upstream_errors_total{route="upstream",kind="connect"} 2"#))
+        }
+    }
+
+    @Test func aSlowUpstreamGives504AfterTheReadTimeout() async throws {
+        let yaml = "public_paths: [\"^/\"]\nproxy:\n  read_timeout: 300ms\n"
+        try await TestGatehouse.with(extraYAML: yaml) { gatehouse in
+            let response = try await RawHTTP.get(port: gatehouse.ports.proxy, "/slow?ms=5000", headers: ["Accept: application/json"])
+            #expect(response.status == 504)
+            #expect(response.body.contains("upstream_timeout"))
+        }
+    }
+}
