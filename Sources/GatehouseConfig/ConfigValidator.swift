@@ -222,6 +222,7 @@ struct ConfigValidator {
         settings.connectTimeout = section.duration("connect_timeout", default: settings.connectTimeout)
         settings.readTimeout = section.duration("read_timeout", default: settings.readTimeout)
         settings.maxIdleConnectionsPerLoop = section.int("max_idle_connections", default: settings.maxIdleConnectionsPerLoop, range: 0...10_000)
+        settings.threads = section.int("threads", default: settings.threads, range: 0...256)
         settings.maxAppBodyBytes = section.int("max_app_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
         section.finish()
         return settings

@@ -194,6 +194,8 @@ public struct ProxySettings: Sendable, Equatable {
     public var maxIdleConnectionsPerLoop: Int = 64
     /// Largest request body buffered for sign-in and SCIM routes; proxied bodies are streamed.
     public var maxAppBodyBytes: Int = 1 << 20
+    /// Event-loop threads; 0 means one per core. A sidecar sharing its pod's CPU may want fewer.
+    public var threads: Int = 0
 
     public init() {}
 }

@@ -8,18 +8,18 @@ struct LocalResponse {
     var body: String
 
     /// Whether a request is an API call (JSON errors) rather than a page load (HTML, redirects).
-    static func wantsJSON(_ head: HTTPRequestHead) -> Bool {
-        if head.headers.contains(name: "x-requested-with") { return true }
-        return head.headers[canonicalForm: "accept"].contains { $0.lowercased().contains("application/json") }
+    static func wantsJSON(_ headers: HTTPHeaders) -> Bool {
+        if headers.contains(name: "x-requested-with") { return true }
+        return headers[canonicalForm: "accept"].contains { $0.lowercased().contains("application/json") }
     }
 
     /// The gate's answer to a request that needs a session: sign-in redirect for pages, 401 JSON for API calls.
-    static func signInRequired(for head: HTTPRequestHead, ssoPrefix: String) -> LocalResponse {
-        let isPageLoad = (head.method == .GET || head.method == .HEAD) && !wantsJSON(head)
+    static func signInRequired(method: HTTPMethod, uri: String, wantsJSON: Bool, ssoPrefix: String) -> LocalResponse {
+        let isPageLoad = (method == .GET || method == .HEAD) && !wantsJSON
         let loginPath = "\(ssoPrefix)/login"
         if isPageLoad {
             var headers = HTTPHeaders()
-            headers.add(name: "Location", value: "\(loginPath)?return_to=\(percentEncodeQueryValue(head.uri))")
+            headers.add(name: "Location", value: "\(loginPath)?return_to=\(percentEncodeQueryValue(uri))")
             headers.add(name: "Cache-Control", value: "no-store")
             return LocalResponse(status: .found, headers: headers, body: "")
         }
@@ -27,9 +27,9 @@ struct LocalResponse {
     }
 
     /// An upstream failure: 502 (or 504) as a small HTML page or JSON.
-    static func upstreamError(_ status: HTTPResponseStatus, for head: HTTPRequestHead, requestID: String) -> LocalResponse {
+    static func upstreamError(_ status: HTTPResponseStatus, wantsJSON: Bool, requestID: String) -> LocalResponse {
         let reason = status == .gatewayTimeout ? "did not answer in time" : "is not reachable"
-        if wantsJSON(head) {
+        if wantsJSON {
             let code = status == .gatewayTimeout ? "upstream_timeout" : "upstream_unavailable"
             return json(status, #"{"error":"\#(code)","message":"The application \#(reason).","request_id":"\#(requestID)"}"#)
         }

@@ -14,8 +14,10 @@ final class ProxyExchange {
     var keepAlive: Bool
     let isHEAD: Bool
     let upgradeRequested: Bool
-    /// The request head as the client sent it (after identity headers were stripped).
-    let clientHead: HTTPRequestHead
+    /// The request target as the client sent it, for the sign-in redirect's return path.
+    let uri: String
+    /// An API call (JSON errors, 401) rather than a page load (HTML, redirects).
+    let wantsJSON: Bool
 
     var pool: UpstreamPool?
     var upstream: UpstreamConnection?
@@ -43,6 +45,7 @@ final class ProxyExchange {
         self.keepAlive = keepAlive
         isHEAD = head.method == .HEAD
         self.upgradeRequested = upgradeRequested
-        clientHead = head
+        uri = head.uri
+        wantsJSON = LocalResponse.wantsJSON(head.headers)
     }
 }

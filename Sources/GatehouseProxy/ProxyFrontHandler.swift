@@ -122,7 +122,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         } else {
             requestID = requestIDs.next()
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = head.uri[..<(head.uri.firstIndex(of: "?") ?? head.uri.endIndex)]
         environment.observer.requestStarted()
 
         let route: RouteClass
@@ -141,13 +141,13 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let keepAlive = head.isKeepAlive
         let framing = HopByHopHeaders.remove(from: &headers)
         let exchange = ProxyExchange(
-            head: HTTPRequestHead(version: head.version, method: head.method, uri: head.uri, headers: headers), keepAlive: keepAlive,
+            head: head, keepAlive: keepAlive,
             path: String(path), requestID: requestID, route: route, start: start, upgradeRequested: framing.upgrade != nil
         )
         self.exchange = exchange
 
         guard let pool else {
-            respondLocally(LocalResponse.signInRequired(for: exchange.clientHead, ssoPrefix: policy.ssoPrefix), to: exchange)
+            respondLocally(LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix), to: exchange)
             return
         }
 
@@ -273,7 +273,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         let status: HTTPResponseStatus = failure == .readTimeout ? .gatewayTimeout : .badGateway
-        respondLocally(LocalResponse.upstreamError(status, for: exchange.clientHead, requestID: exchange.requestID), to: exchange)
+        respondLocally(LocalResponse.upstreamError(status, wantsJSON: exchange.wantsJSON, requestID: exchange.requestID), to: exchange)
     }
 
     // MARK: Endings

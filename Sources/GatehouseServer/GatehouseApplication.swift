@@ -51,7 +51,9 @@ public final class GatehouseApplication: Sendable {
             file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger
         )
         socketDirectory = try Self.makePrivateDirectory()
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group: EventLoopGroup = configuration.proxy.threads == 0
+            ? MultiThreadedEventLoopGroup.singleton
+            : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
         proxy = ProxyServer(
             group: group, configuration: configuration, policy: policy,
             observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Proxy benchmark: the demo upstream behind nginx (a plain proxy_pass, configured as a
+# professional would) and behind Gatehouse, both driven by wrk on loopback in the same run.
+# Prints requests/s and latency for each and the Gatehouse/nginx ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${BIN:-.build/release}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-1}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18300}
+NGINX_PORT=${NGINX_PORT:-18301}
+GATEHOUSE_PORT=${GATEHOUSE_PORT:-18302}
+ADMIN_PORT=${ADMIN_PORT:-18303}
+WORK=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+wait_for() { # URL: poll until it answers (bounded), so no fixed sleeps
+  for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done
+  echo "timed out waiting for $1" >&2; return 1
+}
+
+"$BIN/demo-upstream" "$UPSTREAM_PORT" >"$WORK/upstream.log" 2>&1 & PIDS+=($!)
+wait_for "http://127.0.0.1:$UPSTREAM_PORT/bench"
+
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log $WORK/nginx/access.log;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx/nginx.conf" -g "daemon off;" & PIDS+=($!)
+wait_for "http://127.0.0.1:$NGINX_PORT/bench"
+
+cat >"$WORK/gatehouse.yaml" <<YAML
+listen: 127.0.0.1:$GATEHOUSE_PORT
+admin_listen: 127.0.0.1:$ADMIN_PORT
+public_url: http://127.0.0.1:$GATEHOUSE_PORT
+upstream: http://127.0.0.1:$UPSTREAM_PORT
+store: sqlite:$WORK/gatehouse.db
+public_paths: ["^/bench$"]
+log:
+  access_log: ${ACCESS_LOG:-true}
+proxy:
+  threads: ${PROXY_THREADS:-0}
+YAML
+"$BIN/gatehouse" serve --config "$WORK/gatehouse.yaml" >"$WORK/gatehouse.log" 2>&1 & PIDS+=($!)
+wait_for "http://127.0.0.1:$GATEHOUSE_PORT/bench"
+
+run_wrk() { # NAME URL
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null  # warm-up: pools, caches
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$WORK/$1.wrk"
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.wrk")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.wrk")
+  printf '%-10s %12s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+  echo "$rps" >"$WORK/$1.rps"
+}
+
+echo "proxy benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /bench (public path), $(nproc) cores"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/bench"
+run_wrk gatehouse "http://127.0.0.1:$GATEHOUSE_PORT/bench"
+ratio=$(awk -v g="$(cat "$WORK/gatehouse.rps")" -v n="$(cat "$WORK/nginx.rps")" 'BEGIN { printf "%.2f", g / n }')
+echo "ratio gatehouse/nginx requests/s: ${ratio}x (target >= 0.80x)"
