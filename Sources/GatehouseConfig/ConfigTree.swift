@@ -31,10 +31,11 @@ indirect enum ConfigTree: Equatable, Sendable {
         case .sequence(let sequence):
             self = .list(try sequence.map { try ConfigTree(node: $0) })
         case .mapping(let mapping):
-            self = .map(try mapping.map { pair in
-                guard case .scalar(let key) = pair.key else { throw ConfigTreeError.nonScalarKey }
-                return (key: key.string, value: try ConfigTree(node: pair.value))
-            })
+            self = .map(
+                try mapping.map { pair in
+                    guard case .scalar(let key) = pair.key else { throw ConfigTreeError.nonScalarKey }
+                    return (key: key.string, value: try ConfigTree(node: pair.value))
+                })
         case .alias:
             throw ConfigTreeError.aliasesUnsupported
         }

@@ -78,7 +78,8 @@ struct ConfigValidator {
 
     private func ssoPrefix(_ top: ConfigSection) -> String {
         let prefix = top.string("sso_prefix") ?? "/sso"
-        let isValid = prefix.hasPrefix("/") && !prefix.hasSuffix("/") && prefix.count > 1
+        let isValid =
+            prefix.hasPrefix("/") && !prefix.hasSuffix("/") && prefix.count > 1
             && prefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_/.".contains($0)) }
         if !isValid { reader.report("sso_prefix", "must be a path such as /sso, without a trailing slash") }
         return isValid ? prefix : "/sso"
@@ -252,9 +253,10 @@ public enum TenantIdentifier {
 /// RFC 9110 token characters.
 enum HeaderName {
     static func isValid(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                    || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
     }
 }

@@ -15,11 +15,12 @@ public struct IdentityHeaderStripper: Sendable {
     }
 
     static func normalise(_ name: String) -> String {
-        String(decoding: name.utf8.map { byte in
-            if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
-            if byte >= 0x41 && byte <= 0x5a { return byte + 0x20 }
-            return byte
-        }, as: UTF8.self)
+        String(
+            decoding: name.utf8.map { byte in
+                if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
+                if byte >= 0x41 && byte <= 0x5a { return byte + 0x20 }
+                return byte
+            }, as: UTF8.self)
     }
 
     /// Whether `name` is one of the identity headers.

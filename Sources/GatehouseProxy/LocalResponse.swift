@@ -60,7 +60,8 @@ struct LocalResponse {
     static func percentEncodeQueryValue(_ text: String) -> String {
         var encoded = ""
         for byte in text.utf8 {
-            let isUnreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+            let isUnreserved =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
                 || byte == 0x2d || byte == 0x2e || byte == 0x5f || byte == 0x7e || byte == 0x2f
             if isUnreserved {
                 encoded.unicodeScalars.append(UnicodeScalar(byte))

@@ -147,7 +147,9 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         self.exchange = exchange
 
         guard let pool else {
-            respondLocally(LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix), to: exchange)
+            respondLocally(
+                LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
+                to: exchange)
             return
         }
 

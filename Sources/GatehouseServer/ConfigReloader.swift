@@ -1,14 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import GatehouseConfig
 import GatehouseProxy
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Applies configuration changes while connections stay open: on SIGHUP and when the file changes.
 ///

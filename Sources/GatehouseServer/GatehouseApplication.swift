@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import GatehouseConfig
 import GatehouseProxy
 import GatehouseStore
@@ -13,6 +8,12 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The ports actually bound (a configured port 0 picks a free one: tests use that).
 public struct BoundPorts: Sendable, Equatable {
@@ -51,7 +52,8 @@ public final class GatehouseApplication: Sendable {
             file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger
         )
         socketDirectory = try Self.makePrivateDirectory()
-        let group: EventLoopGroup = configuration.proxy.threads == 0
+        let group: EventLoopGroup =
+            configuration.proxy.threads == 0
             ? MultiThreadedEventLoopGroup.singleton
             : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
         proxy = ProxyServer(

@@ -35,8 +35,10 @@ public final class GatehouseMetrics: Sendable {
         self.durations = durations
         self.upstreamErrors = upstreamErrors
         reloadCounters = [
-            true: registry.makeCounter(descriptor: Self.named("gatehouse_config_reloads", unit: "total", "Configuration reloads."), labels: [("result", "success")]),
-            false: registry.makeCounter(descriptor: Self.named("gatehouse_config_reloads", unit: "total", "Configuration reloads."), labels: [("result", "failure")]),
+            true: registry.makeCounter(
+                descriptor: Self.named("gatehouse_config_reloads", unit: "total", "Configuration reloads."), labels: [("result", "success")]),
+            false: registry.makeCounter(
+                descriptor: Self.named("gatehouse_config_reloads", unit: "total", "Configuration reloads."), labels: [("result", "failure")]),
         ]
     }
 

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where JSON log lines go: standard output, buffered so the access log costs no system call per
 /// request. Buffered lines are written when 32 KiB accumulate, on `flush()` (the flusher service

@@ -19,7 +19,10 @@ import Testing
         #expect(config.trustedProxies.isEmpty)
         #expect(config.ssoPrefix == "/sso")
         #expect(config.session.idleTimeout == .seconds(8 * 3600))
-        #expect(config.identityHeaders.all == ["X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Role", "X-Forwarded-Tenant", "X-Gatehouse-Jwt-Assertion"])
+        #expect(
+            config.identityHeaders.all == [
+                "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Role", "X-Forwarded-Tenant", "X-Gatehouse-Jwt-Assertion",
+            ])
     }
 
     @Test func theDesignExampleIsValid() throws {
@@ -128,10 +131,13 @@ import Testing
     @Test func secretsComeFromFiles() throws {
         let yaml = Self.minimal + "\nsession:\n  secret_file: /run/secrets/session\n"
         let secret = String(repeating: "k", count: 48)
-        let config = try ConfigLoader.parse(yaml: yaml, readFile: { path in
-            #expect(path == "/run/secrets/session")
-            return secret + "\n"
-        }).get()
+        let config = try ConfigLoader.parse(
+            yaml: yaml,
+            readFile: { path in
+                #expect(path == "/run/secrets/session")
+                return secret + "\n"
+            }
+        ).get()
         #expect(config.session.secret == secret)
     }
 
@@ -146,12 +152,13 @@ import Testing
     }
 
     @Test func aDomainBelongsToOneTenant() {
-        let yaml = Self.minimal + """
+        let yaml =
+            Self.minimal + """
 
-            tenants:
-              - {id: a, email_domains: [x.com]}
-              - {id: b, email_domains: [X.com]}
-            """
+                tenants:
+                  - {id: a, email_domains: [x.com]}
+                  - {id: b, email_domains: [X.com]}
+                """
         guard case .failure(let failure) = ConfigLoader.parse(yaml: yaml) else {
             Issue.record("a domain in two tenants was accepted")
             return
@@ -159,7 +166,9 @@ import Testing
         #expect(failure.problems.map(\.path) == ["tenants[1].email_domains[0]"])
     }
 
-    @Test(arguments: [("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("15m", .seconds(900)), ("1h30m", .seconds(5400)), ("7d", .seconds(604_800))])
+    @Test(arguments: [
+        ("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("15m", .seconds(900)), ("1h30m", .seconds(5400)), ("7d", .seconds(604_800)),
+    ])
     func durationsParse(text: String, expected: Duration) {
         #expect(DurationParser.parse(text) == expected)
     }

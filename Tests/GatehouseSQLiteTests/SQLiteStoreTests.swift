@@ -1,8 +1,8 @@
 import Foundation
+import GatehouseStore
 import Testing
 
 @testable import GatehouseSQLite
-import GatehouseStore
 
 @Suite struct SQLiteStoreTests {
     static func temporaryPath() -> String {

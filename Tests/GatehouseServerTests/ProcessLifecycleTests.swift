@@ -9,15 +9,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/gatehouse.yaml"
         try """
-            listen: 127.0.0.1:0
-            admin_listen: 127.0.0.1:0
-            public_url: http://127.0.0.1:8080
-            upstream: http://127.0.0.1:\(upstreamPort)
-            store: sqlite:\(directory)/gatehouse.db
-            public_paths: \(publicPaths)
-            shutdown_timeout: \(shutdownTimeout)
+        listen: 127.0.0.1:0
+        admin_listen: 127.0.0.1:0
+        public_url: http://127.0.0.1:8080
+        upstream: http://127.0.0.1:\(upstreamPort)
+        store: sqlite:\(directory)/gatehouse.db
+        public_paths: \(publicPaths)
+        shutdown_timeout: \(shutdownTimeout)
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -30,7 +30,8 @@ import Testing
 
     @Test func checkConfigListsEveryProblemWithItsPathAndExits1() throws {
         let path = NSTemporaryDirectory() + "gatehouse-bad-\(UUID().uuidString).yaml"
-        try "listen: nowhere\nupstream: ftp://x\ntenants:\n  - id: Bad_Id\n    email_domains: []\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "listen: nowhere\nupstream: ftp://x\ntenants:\n  - id: Bad_Id\n    email_domains: []\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let result = try GatehouseProcess.run(["check-config", "--config", path])
         #expect(result.status == 1)
         for path in ["listen:", "public_url:", "upstream:", "store:", "tenants[0].id:", "tenants[0].email_domains:"] {

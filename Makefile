@@ -1,0 +1,56 @@
+# Gatehouse: `make run` and `make test` do all set-up on a fresh Debian machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev libnghttp2-dev libsqlite3-dev pkg-config \
+	python3-venv python3-pip curl nginx wrk
+VENV := .venv
+CONFIG ?= examples/gatehouse.dev.yaml
+SECONDS ?= 600
+
+.PHONY: help deps venv build build-release run test bench fmt fmt-check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages that are missing (apt-get)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.1 or later is needed)"; exit 1; }
+
+venv: deps ## Python test tools, installed with pip into .venv (ignored by git)
+	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+
+build: deps ## Debug build of everything, tests included
+	swift build --build-tests
+
+build-release: deps ## Release build of the gatehouse binary and the demo upstream
+	swift build -c release --product gatehouse
+	swift build -c release --product demo-upstream
+
+run: build-release ## Start the demo upstream and Gatehouse in front of it (http://127.0.0.1:8080)
+	@mkdir -p var
+	@.build/release/demo-upstream 3000 127.0.0.1 & upstream=$$!; \
+	trap "kill $$upstream 2>/dev/null" EXIT INT TERM; \
+	echo "demo upstream on http://127.0.0.1:3000, Gatehouse on http://127.0.0.1:8080 (admin http://127.0.0.1:9090)"; \
+	.build/release/gatehouse serve --config $(CONFIG)
+
+test: venv build fmt-check ## Build once (debug), check formatting, run every test
+	swift test --skip-build
+
+bench: build-release ## Proxy throughput and latency against nginx, measured in the same run
+	bench/proxy-bench.sh
+
+fmt: ## Format the sources in place (swift-format, .swift-format)
+	swift format --in-place --recursive --parallel Sources Tests examples Package.swift
+
+fmt-check: ## Report formatting problems without changing files
+	swift format lint --strict --recursive --parallel Sources Tests examples Package.swift
+
+clean: ## Remove build products, the venv and local databases
+	rm -rf .build .build-* $(VENV) var
