@@ -17,7 +17,9 @@ enum HopByHopHeaders {
                 named.append(name)
             }
         }
-        let chunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        // The HTTP parser only accepts a Transfer-Encoding that ends in chunked, so any at all
+        // means a chunked body; the framing is redone on the way out, never forwarded as sent.
+        let chunked = headers.contains(name: "transfer-encoding")
         let upgrade = connectionUpgrade ? headers.first(name: "upgrade") : nil
         for name in named where !name.isEmpty { headers.remove(name: String(name)) }
         for name in names { headers.remove(name: name) }

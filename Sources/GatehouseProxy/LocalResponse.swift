@@ -49,6 +49,14 @@ struct LocalResponse {
         return LocalResponse(status: status, headers: headers, body: html)
     }
 
+    /// A request target with dot segments or encoded separators: refused before any path rule.
+    static func badRequestTarget(wantsJSON: Bool) -> LocalResponse {
+        if wantsJSON { return json(.badRequest, #"{"error":"bad_request_target","message":"The request path is not acceptable."}"#) }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the path is not acceptable.\n")
+    }
+
     static func json(_ status: HTTPResponseStatus, _ body: String) -> LocalResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")

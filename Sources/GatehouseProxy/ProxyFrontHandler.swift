@@ -127,6 +127,14 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
         let route: RouteClass
         let pool: UpstreamPool?
+        if !RequestTarget.isAcceptable(head.uri) {
+            let exchange = ProxyExchange(
+                head: head, keepAlive: false, path: String(path), requestID: requestID, route: .gate, start: start, upgradeRequested: false
+            )
+            self.exchange = exchange
+            respondLocally(LocalResponse.badRequestTarget(wantsJSON: exchange.wantsJSON), to: exchange)
+            return
+        }
         if policy.isApplicationPath(path) {
             route = path.hasPrefix(policy.scimPrefix) ? .scim : .sso
             pool = applicationPool
@@ -228,6 +236,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             } else {
                 if !head.isKeepAlive { exchange.upstreamReusable = false }
                 HopByHopHeaders.remove(from: &head.headers)
+                if exchange.version.minor == 0 && !head.headers.contains(name: "content-length") { exchange.keepAlive = false }
                 if !exchange.keepAlive { head.headers.add(name: "Connection", value: "close") }
             }
             head.version = exchange.version

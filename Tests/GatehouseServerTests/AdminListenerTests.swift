@@ -3,8 +3,8 @@ import Testing
 @Suite struct AdminListenerTests {
     @Test func healthReadinessAndMetricsAnswerOnTheAdminPort() async throws {
         try await TestGatehouse.with(extraYAML: "public_paths: [\"^/public/\"]\n") { gatehouse in
-            let answer1 = try await RawHTTP.get(port: gatehouse.ports.admin, "/healthz")
-            #expect(answer1.status == 200)
+            let health = try await RawHTTP.get(port: gatehouse.ports.admin, "/healthz")
+            #expect(health.status == 200)
             let ready = try await RawHTTP.get(port: gatehouse.ports.admin, "/readyz")
             #expect(ready.status == 200)
             #expect(ready.body == "ready\n")
@@ -17,8 +17,8 @@ import Testing
             #expect(metrics.contains(#"gatehouse_http_request_duration_seconds_count{route="upstream"} 1"#))
             #expect(metrics.contains("gatehouse_http_in_flight_requests 0"))
             // The admin paths are not served on the proxy port.
-            let answer2 = try await RawHTTP.get(port: gatehouse.ports.proxy, "/metrics")
-            #expect(answer2.status == 302)
+            let metricsOnProxyPort = try await RawHTTP.get(port: gatehouse.ports.proxy, "/metrics")
+            #expect(metricsOnProxyPort.status == 302)
         }
     }
 

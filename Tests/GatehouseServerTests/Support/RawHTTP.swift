@@ -23,6 +23,13 @@ enum RawHTTP {
         return RawResponse(String(buffer: received))
     }
 
+    /// The status of a GET for each target, for tables of expectations.
+    static func statuses(port: Int, _ targets: [String]) async throws -> [String: Int] {
+        var statuses: [String: Int] = [:]
+        for target in targets { statuses[target] = try await get(port: port, target).status }
+        return statuses
+    }
+
     /// A GET with the given extra header lines, closing the connection after the response.
     static func get(port: Int, _ target: String, headers: [String] = []) async throws -> RawResponse {
         let lines = ["GET \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)"] + headers + ["Connection: close", "", ""]
