@@ -14,12 +14,13 @@ final class TestGatehouse: Sendable {
 
     /// Starts Gatehouse with `extraYAML` appended to a loopback configuration.
     static func start(
-        extraYAML: String = "", upstreamPort: Int? = nil, withUpstream: Bool = true, sink: LogSink = LogSink(fileDescriptor: 2)
+        extraYAML: String = "", upstreamPort: Int? = nil, withUpstream: Bool = true, accessLog: Bool = false,
+        sink: LogSink = LogSink(fileDescriptor: 2)
     ) async throws -> TestGatehouse {
         let upstream = withUpstream ? try await DemoUpstreamServer.start() : nil
         let directory = NSTemporaryDirectory() + "gatehouse-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let yaml = baseYAML(upstreamPort: upstreamPort ?? upstream?.port ?? 1, directory: directory) + extraYAML
+        let yaml = baseYAML(upstreamPort: upstreamPort ?? upstream?.port ?? 1, directory: directory, accessLog: accessLog) + extraYAML
         let configFile = directory + "/gatehouse.yaml"
         try yaml.write(toFile: configFile, atomically: true, encoding: .utf8)
         let configuration = try ConfigLoader.load(file: configFile, environment: [:]).get()
@@ -31,7 +32,7 @@ final class TestGatehouse: Sendable {
         return TestGatehouse(application: application, upstream: upstream, ports: ports, task: task, configFile: configFile)
     }
 
-    static func baseYAML(upstreamPort: Int, directory: String) -> String {
+    static func baseYAML(upstreamPort: Int, directory: String, accessLog: Bool) -> String {
         """
         listen: 127.0.0.1:0
         admin_listen: 127.0.0.1:0
@@ -40,7 +41,7 @@ final class TestGatehouse: Sendable {
         store: sqlite:\(directory)/gatehouse.db
         shutdown_timeout: 5s
         log:
-          access_log: false
+          access_log: \(accessLog)
 
         """
     }
@@ -63,9 +64,12 @@ final class TestGatehouse: Sendable {
 extension TestGatehouse {
     /// Runs `body` against a fresh Gatehouse and always stops it afterwards.
     static func with(
-        extraYAML: String = "", upstreamPort: Int? = nil, withUpstream: Bool = true, _ body: (TestGatehouse) async throws -> Void
+        extraYAML: String = "", upstreamPort: Int? = nil, withUpstream: Bool = true, accessLog: Bool = false,
+        sink: LogSink = LogSink(fileDescriptor: 2), _ body: (TestGatehouse) async throws -> Void
     ) async throws {
-        let gatehouse = try await start(extraYAML: extraYAML, upstreamPort: upstreamPort, withUpstream: withUpstream)
+        let gatehouse = try await start(
+            extraYAML: extraYAML, upstreamPort: upstreamPort, withUpstream: withUpstream, accessLog: accessLog, sink: sink
+        )
         do {
             try await body(gatehouse)
             try await gatehouse.stop()
