@@ -54,13 +54,11 @@ public final class ProxyServer: Sendable {
                     let codec = FrontCodecHandlers(
                         encoder: HTTPResponseEncoder(),
                         decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
-                        pipelining: HTTPServerPipelineHandler(),
                         errors: HTTPServerProtocolErrorHandler()
                     )
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(codec.encoder)
                     try sync.addHandler(codec.decoder)
-                    try sync.addHandler(codec.pipelining)
                     try sync.addHandler(codec.errors)
                     try sync.addHandler(ProxyFrontHandler(environment: environment, codec: codec))
                 }
