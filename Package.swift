@@ -67,6 +67,8 @@ let package = Package(
             dependencies: [
                 "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -93,10 +93,9 @@ struct ProxyTelemetry: ProxyObserver {
         line.field("path", request.path)
         line.field("status", request.status)
         line.field("route", request.route.rawValue)
-        let (seconds, attoseconds) = request.duration.components
-        line.field("duration_ms", milliseconds: Double(seconds) * 1_000 + Double(attoseconds) / 1e15)
+        line.field("duration_ms", milliseconds: request.duration)
         if let peer = request.peer { line.field("peer", peer) }
-        sink.buffered(line.finish())
+        sink.buffered(bytes: line.finishBytes())
     }
 
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass) {

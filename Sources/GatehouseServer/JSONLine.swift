@@ -1,3 +1,5 @@
+import NIOPosix
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +15,10 @@ struct JSONLine {
     init(level: String, message: String) {
         bytes.reserveCapacity(256)
         bytes.append(UInt8(ascii: "{"))
-        field("ts", JSONLine.timestamp())
+        key("ts")
+        bytes.append(UInt8(ascii: "\""))
+        JSONLine.appendTimestamp(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         field("level", level)
         field("msg", message)
     }
@@ -28,15 +33,25 @@ struct JSONLine {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func field(_ key: String, milliseconds value: Double) {
+    /// A duration as milliseconds with three decimals (microsecond resolution), e.g. `2.345`.
+    mutating func field(_ key: String, milliseconds duration: Duration) {
         self.key(key)
-        bytes.append(contentsOf: String((value * 1000).rounded() / 1000).utf8)
+        let (seconds, attoseconds) = duration.components
+        let microseconds = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        bytes.append(contentsOf: String(microseconds / 1_000).utf8)
+        bytes.append(UInt8(ascii: "."))
+        JSONLine.appendDigits(Int(microseconds % 1_000), width: 3, to: &bytes)
+    }
+
+    /// The finished line as UTF-8 bytes (without the newline).
+    mutating func finishBytes() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     /// The finished line as a string (without the newline).
     mutating func finish() -> String {
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: finishBytes(), as: UTF8.self)
     }
 
     private mutating func key(_ key: String) {
@@ -69,39 +84,64 @@ struct JSONLine {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// UTC time as RFC 3339 with milliseconds.
-    static func timestamp() -> String {
+    /// Appends the UTC time as RFC 3339 with milliseconds; the part down to the second is
+    /// formatted once per second per thread.
+    static func appendTimestamp(to bytes: inout [UInt8]) {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var text = [UInt8]()
-        text.reserveCapacity(24)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
+        bytes.append(contentsOf: TimestampCache.current.secondsPrefix(for: spec.tv_sec))
+        appendDigits(Int(spec.tv_nsec / 1_000_000), width: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
         }
-        digits(Int(parts.tm_year) + 1900, 4)
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.` for the current second, kept per thread so no lock is taken.
+/// Unchecked Sendable: each instance is only ever used by the one thread that stores it.
+final class TimestampCache: @unchecked Sendable {
+    private var second = -1
+    private var prefix: [UInt8] = []
+
+    private static let perThread = ThreadSpecificVariable<TimestampCache>()
+
+    static var current: TimestampCache {
+        if let cache = perThread.currentValue { return cache }
+        let cache = TimestampCache()
+        perThread.currentValue = cache
+        return cache
+    }
+
+    func secondsPrefix(for seconds: Int) -> [UInt8] {
+        if seconds == second { return prefix }
+        var time = seconds
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var text: [UInt8] = []
+        text.reserveCapacity(20)
+        JSONLine.appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &text)
         text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2)
+        JSONLine.appendDigits(Int(parts.tm_mon) + 1, width: 2, to: &text)
         text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2)
+        JSONLine.appendDigits(Int(parts.tm_mday), width: 2, to: &text)
         text.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2)
+        JSONLine.appendDigits(Int(parts.tm_hour), width: 2, to: &text)
         text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2)
+        JSONLine.appendDigits(Int(parts.tm_min), width: 2, to: &text)
         text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2)
+        JSONLine.appendDigits(Int(parts.tm_sec), width: 2, to: &text)
         text.append(UInt8(ascii: "."))
-        digits(Int(spec.tv_nsec / 1_000_000), 3)
-        text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
+        second = seconds
+        prefix = text
+        return text
     }
 }

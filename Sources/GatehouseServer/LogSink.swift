@@ -22,8 +22,13 @@ public final class LogSink: Sendable {
 
     /// Appends a line; writes when the buffer is full.
     public func buffered(_ line: String) {
+        buffered(bytes: Array(line.utf8))
+    }
+
+    /// Appends a line given as UTF-8 bytes; writes when the buffer is full.
+    public func buffered(bytes line: [UInt8]) {
         let full: [UInt8]? = buffer.withLockedValue { bytes in
-            bytes.append(contentsOf: line.utf8)
+            bytes.append(contentsOf: line)
             bytes.append(0x0a)
             guard bytes.count >= Self.threshold else { return nil }
             defer { bytes.removeAll(keepingCapacity: true) }

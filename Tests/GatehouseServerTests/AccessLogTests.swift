@@ -5,7 +5,7 @@ import Testing
 @Suite struct AccessLogTests {
     @Test func eachRequestIsOneJSONLineWithoutQueriesCookiesOrTokens() async throws {
         let path = NSTemporaryDirectory() + "gatehouse-access-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let sink = LogSink(fileDescriptor: handle.fileDescriptor)
         try await TestGatehouse.with(extraYAML: "public_paths: [\"^/public/\"]\n", accessLog: true, sink: sink) { gatehouse in
