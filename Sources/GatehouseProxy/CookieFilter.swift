@@ -4,20 +4,17 @@ import NIOHTTP1
 struct CookieFilter: Sendable {
     let prefix: String
 
-    func filter(_ headers: inout HTTPHeaders) {
-        let values = headers["cookie"]
-        // Fast path: nothing of ours in any Cookie header.
-        guard values.contains(where: { $0.contains(prefix) }) else { return }
+    /// One `Cookie` header value without Gatehouse's cookies; nil when nothing is left.
+    func filtered(_ value: String) -> String? {
+        // Fast path: nothing of ours in it.
+        guard value.contains(prefix) else { return value }
         var kept: [Substring] = []
-        for value in values {
-            for pair in value.split(separator: ";") {
-                let cookie = pair.trimmingSpaces()
-                let name = cookie.prefix(while: { $0 != "=" })
-                if name.hasPrefix(prefix) || name.hasPrefix("__Host-\(prefix)") || name.hasPrefix("__Secure-\(prefix)") { continue }
-                if !cookie.isEmpty { kept.append(cookie) }
-            }
+        for pair in value.split(separator: ";") {
+            let cookie = pair.trimmingSpaces()
+            let name = cookie.prefix(while: { $0 != "=" })
+            if name.hasPrefix(prefix) || name.hasPrefix("__Host-\(prefix)") || name.hasPrefix("__Secure-\(prefix)") { continue }
+            if !cookie.isEmpty { kept.append(cookie) }
         }
-        headers.remove(name: "cookie")
-        if !kept.isEmpty { headers.add(name: "Cookie", value: kept.joined(separator: "; ")) }
+        return kept.isEmpty ? nil : kept.joined(separator: "; ")
     }
 }

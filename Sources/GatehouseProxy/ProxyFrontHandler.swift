@@ -161,11 +161,8 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let start = NIODeadline.now()
         let policy = environment.policy.policy
-        var headers = head.headers
-        policy.identityHeaders.strip(&headers)
-
         let requestID: String
-        if let inbound = headers.first(name: "x-request-id"), RequestIdentifierGenerator.isAcceptable(inbound) {
+        if let inbound = head.headers.first(name: "x-request-id"), RequestIdentifierGenerator.isAcceptable(inbound) {
             requestID = inbound
         } else {
             requestID = requestIDs.next()
@@ -173,9 +170,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let path = head.uri[..<(head.uri.firstIndex(of: "?") ?? head.uri.endIndex)]
         environment.observer.requestStarted()
 
-        let route: RouteClass
-        let pool: UpstreamPool?
-        if !RequestTarget.isAcceptable(head.uri) {
+        guard RequestTarget.isAcceptable(head.uri) else {
             let exchange = ProxyExchange(
                 head: head, keepAlive: false, path: String(path), requestID: requestID, route: .gate, start: start, upgradeRequested: false
             )
@@ -183,6 +178,8 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(LocalResponse.badRequestTarget(wantsJSON: exchange.wantsJSON), to: exchange)
             return
         }
+        let route: RouteClass
+        let pool: UpstreamPool?
         if policy.isApplicationPath(path) {
             route = path.hasPrefix(policy.scimPrefix) ? .scim : .sso
             pool = applicationPool
@@ -193,32 +190,28 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             route = .gate
             pool = nil
         }
-        // Keep-alive is decided by the Connection header, so read it before hop-by-hop headers go.
-        let keepAlive = head.isKeepAlive
-        let framing = HopByHopHeaders.remove(from: &headers)
-        let exchange = ProxyExchange(
-            head: head, keepAlive: keepAlive,
-            path: String(path), requestID: requestID, route: route, start: start, upgradeRequested: framing.upgrade != nil
-        )
-        self.exchange = exchange
-
         guard let pool else {
+            let exchange = ProxyExchange(
+                head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,
+                upgradeRequested: false
+            )
+            self.exchange = exchange
             respondLocally(
                 LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
-                to: exchange)
+                to: exchange
+            )
             return
         }
-
-        ForwardedHeaders.apply(to: &headers, peer: peer, peerIsTrusted: isTrusted(policy))
-        policy.cookies.filter(&headers)
-        headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
-        if framing.chunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
-        if let upgrade = framing.upgrade {
-            headers.add(name: "Connection", value: "upgrade")
-            headers.add(name: "Upgrade", value: upgrade)
-        }
+        let outbound = UpstreamRequestHeaders(
+            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID
+        )
+        let exchange = ProxyExchange(
+            head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,
+            upgradeRequested: outbound.upgrade != nil
+        )
+        self.exchange = exchange
         exchange.pool = pool
-        exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)))
+        exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
         pool.acquire { [weak self] result in self?.attach(result, to: exchange) }
     }
 

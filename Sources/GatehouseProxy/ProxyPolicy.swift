@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 
 /// Everything the hot path needs from the configuration, compiled once per (re)load.
 public final class ProxyPolicy: Sendable {
-    public let identityHeaders: IdentityHeaderStripper
+    public let identityHeaders: IdentityHeaderMatcher
     public let publicPaths: [PathPattern]
     public let trustedProxies: [CIDR]
     let cookies: CookieFilter
@@ -14,7 +14,7 @@ public final class ProxyPolicy: Sendable {
 
     public init(configuration: GatehouseConfiguration, runtime: RuntimeSettings? = nil) throws {
         let runtime = runtime ?? configuration.runtime
-        identityHeaders = IdentityHeaderStripper(names: runtime.identityHeaders.all)
+        identityHeaders = IdentityHeaderMatcher(names: runtime.identityHeaders.all)
         publicPaths = try runtime.publicPaths.map(PathPattern.init)
         trustedProxies = runtime.trustedProxies
         cookies = CookieFilter(prefix: configuration.session.cookiePrefix)

@@ -1,10 +1,10 @@
 import NIOHTTP1
 
-/// Removes every identity header a client might send, whatever its spelling.
+/// Recognises every identity header a client might send, whatever its spelling.
 ///
 /// Names match case-insensitively with `_` and `-` treated alike (some servers map one to the
 /// other, so `X_Forwarded_User` would otherwise slip through as `X-Forwarded-User`).
-public struct IdentityHeaderStripper: Sendable {
+public struct IdentityHeaderMatcher: Sendable {
     private let normalisedNames: Set<String>
     /// Byte lengths of the names: most headers are rejected by length alone, without allocating.
     private let lengths: Set<Int>
@@ -26,14 +26,5 @@ public struct IdentityHeaderStripper: Sendable {
     /// Whether `name` is one of the identity headers.
     public func isIdentityHeader(_ name: String) -> Bool {
         lengths.contains(name.utf8.count) && normalisedNames.contains(Self.normalise(name))
-    }
-
-    /// Removes every identity header from `headers`; returns how many were removed.
-    @discardableResult
-    public func strip(_ headers: inout HTTPHeaders) -> Int {
-        var found: [String] = []
-        for (name, _) in headers where isIdentityHeader(name) { found.append(name) }
-        for name in found { headers.remove(name: name) }
-        return found.count
     }
 }
