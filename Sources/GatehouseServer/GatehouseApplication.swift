@@ -36,6 +36,8 @@ public final class GatehouseApplication: Sendable {
     private let proxyPort: EventLoopPromise<Int>
     private let adminPort: EventLoopPromise<Int>
     private let serviceGroup = NIOLockedValueBox<ServiceGroup?>(nil)
+    /// The proxy's own event loops when `proxy.threads` is set (shut down after the run).
+    private let ownedGroup: MultiThreadedEventLoopGroup?
 
     init(
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink
@@ -114,11 +116,13 @@ public final class GatehouseApplication: Sendable {
             proxyPort.fail(error)
             adminPort.fail(error)
             try? await store.close()
+            try? await ownedGroup?.shutdownGracefully()
             throw error
         }
         proxyPort.fail(CancellationError())
         adminPort.fail(CancellationError())
         try? await store.close()
+        try? await ownedGroup?.shutdownGracefully()
     }
 
     /// Starts the same graceful shutdown as SIGTERM: readiness fails, the proxy drains, then the rest stops.

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,22 +17,29 @@ public final class DemoUpstreamServer: Sendable {
     private let channel: Channel
     /// Every request target as it arrives (before the response), for tests that wait on arrival.
     public let arrivals: AsyncStream<String>
+    private let accepted: NIOLockedValueBox<Int>
 
-    private init(channel: Channel, arrivals: AsyncStream<String>) {
+    /// How many connections the server has accepted (tests check that a proxy reuses them).
+    public var connectionsAccepted: Int { accepted.withLockedValue { $0 } }
+
+    private init(channel: Channel, arrivals: AsyncStream<String>, accepted: NIOLockedValueBox<Int>) {
         self.channel = channel
         port = channel.localAddress?.port ?? 0
         self.arrivals = arrivals
+        self.accepted = accepted
     }
 
     public static func start(host: String = "127.0.0.1", port: Int = 0, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
         async throws -> DemoUpstreamServer
     {
         let (arrivals, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
+        let accepted = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
+                accepted.withLockedValue { $0 += 1 }
                 let upgrader = NIOWebSocketServerUpgrader(
                     shouldUpgrade: { channel, head in
                         channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/ws") ? HTTPHeaders() : nil)
@@ -55,7 +63,7 @@ public final class DemoUpstreamServer: Sendable {
             }
             .bind(host: host, port: port)
             .get()
-        return DemoUpstreamServer(channel: channel, arrivals: arrivals)
+        return DemoUpstreamServer(channel: channel, arrivals: arrivals, accepted: accepted)
     }
 
     /// Stops listening (open connections finish on their own).
