@@ -54,10 +54,8 @@ public final class GatehouseApplication: Sendable {
             file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger
         )
         socketDirectory = try Self.makePrivateDirectory()
-        let group: EventLoopGroup =
-            configuration.proxy.threads == 0
-            ? MultiThreadedEventLoopGroup.singleton
-            : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
+        ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
+        let group: EventLoopGroup = ownedGroup ?? MultiThreadedEventLoopGroup.singleton
         proxy = ProxyServer(
             group: group, configuration: configuration, policy: policy,
             observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),
