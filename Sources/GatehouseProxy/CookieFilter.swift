@@ -18,3 +18,12 @@ struct CookieFilter: Sendable {
         return kept.isEmpty ? nil : kept.joined(separator: "; ")
     }
 }
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return text
+    }
+}

@@ -413,7 +413,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             let back = upstreamChannel.pipeline.syncOperations
             try front.addHandler(clientGlue)
             try back.addHandler(upstreamGlue)
-            try back.removeHandler(upstream).wait(on: context.eventLoop)
+            _ = back.removeHandler(upstream)
             _ = back.removeHandler(name: UpstreamPool.idleHandlerName)
             _ = back.removeHandler(name: UpstreamPool.decoderHandlerName)
             _ = back.removeHandler(name: UpstreamPool.encoderHandlerName)
@@ -425,14 +425,5 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             upstream.close()
             context.close(promise: nil)
         }
-    }
-}
-
-extension EventLoopFuture {
-    /// Removal of these handlers completes synchronously; this only surfaces an immediate failure.
-    fileprivate func wait(on loop: EventLoop) throws {
-        var failure: Error?
-        assumeIsolated().whenFailure { failure = $0 }
-        if let failure { throw failure }
     }
 }

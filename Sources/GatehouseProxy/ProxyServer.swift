@@ -14,7 +14,6 @@ public final class ProxyServer: Sendable {
     private let environment: ProxyEnvironment
     private let listen: HostAndPort
     private let quiescing: ServerQuiescingHelper
-    private let channel: NIOLockedValueBoxChannel
 
     public init(
         group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
@@ -32,7 +31,6 @@ public final class ProxyServer: Sendable {
         )
         environment = ProxyEnvironment(policy: policy, observer: observer, pools: pools, upstream: upstream, application: application)
         quiescing = ServerQuiescingHelper(group: group)
-        channel = NIOLockedValueBoxChannel()
     }
 
     /// Binds the listener; returns the port (useful when configured as 0).
@@ -65,7 +63,6 @@ public final class ProxyServer: Sendable {
             }
             .bind(host: listen.host, port: listen.port)
             .get()
-        channel.set(bound)
         return bound.localAddress?.port ?? listen.port
     }
 
@@ -93,21 +90,5 @@ public final class ProxyServer: Sendable {
         timeout.cancel()
         environment.pools.closeIdle()
         return drained
-    }
-}
-
-/// The bound server channel, kept for shutdown.
-final class NIOLockedValueBoxChannel: Sendable {
-    private let box = NIOLockedValueBox<Channel?>(nil)
-    func set(_ channel: Channel) { box.withLockedValue { $0 = channel } }
-    var value: Channel? { box.withLockedValue { $0 } }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating.
-    public var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : product &+ attoseconds / 1_000_000_000
     }
 }

@@ -40,7 +40,8 @@ public final class GatehouseApplication: Sendable {
     private let ownedGroup: MultiThreadedEventLoopGroup?
 
     init(
-        configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink
+        configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink,
+        reloadPollInterval: Duration
     ) throws {
         try XMLSecurityLibrary.ensureInitialised()
         self.configuration = configuration
@@ -51,7 +52,8 @@ public final class GatehouseApplication: Sendable {
         store = try StoreFactory.open(configuration.store)
         let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
         reloader = ConfigReloader(
-            file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger
+            file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger,
+            pollInterval: reloadPollInterval
         )
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
@@ -141,7 +143,10 @@ public final class GatehouseApplication: Sendable {
 /// Builds a Gatehouse process from a validated configuration.
 public func buildApplication(
     configuration: GatehouseConfiguration, configFile: String? = nil, environment: [String: String] = [:],
-    logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput
+    logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput, reloadPollInterval: Duration = .seconds(2)
 ) throws -> GatehouseApplication {
-    try GatehouseApplication(configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink)
+    try GatehouseApplication(
+        configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink,
+        reloadPollInterval: reloadPollInterval
+    )
 }

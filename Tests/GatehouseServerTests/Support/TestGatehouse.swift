@@ -26,7 +26,9 @@ final class TestGatehouse: Sendable {
         let configuration = try ConfigLoader.load(file: configFile, environment: [:]).get()
         var logger = Logger(label: "gatehouse-test")
         logger.logLevel = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let application = try buildApplication(configuration: configuration, configFile: configFile, logger: logger, sink: sink)
+        let application = try buildApplication(
+            configuration: configuration, configFile: configFile, logger: logger, sink: sink, reloadPollInterval: .milliseconds(50)
+        )
         let task = Task { try await application.run(handleSignals: false) }
         let ports = try await application.listening()
         return TestGatehouse(application: application, upstream: upstream, ports: ports, task: task, configFile: configFile)
