@@ -21,6 +21,15 @@ import Testing
         return path
     }
 
+    /// Starts `gatehouse serve` on free ports; returns it once the proxy listens.
+    static func serve(upstreamPort: Int, publicPaths: String) async throws -> (GatehouseProcess, port: Int, config: String) {
+        let config = try writeConfig(upstreamPort: upstreamPort, publicPaths: publicPaths)
+        let gatehouse = GatehouseProcess(arguments: ["serve", "--config", config])
+        try gatehouse.start()
+        let port = try #require(GatehouseProcess.port(in: await gatehouse.line(containing: "proxy listening")))
+        return (gatehouse, port, config)
+    }
+
     @Test func versionPrintsTheVersionAndTheXMLSecurityLibrary() throws {
         let result = try GatehouseProcess.run(["version"])
         #expect(result.status == 0)
@@ -62,10 +71,7 @@ import Testing
 
     @Test func sigtermStopsAcceptingAndLetsInFlightRequestsFinish() async throws {
         let upstream = try await DemoUpstreamServer.start()
-        let config = try Self.writeConfig(upstreamPort: upstream.port, publicPaths: "[\"^/slow$\"]")
-        let gatehouse = GatehouseProcess(arguments: ["serve", "--config", config])
-        try gatehouse.start()
-        let port = try #require(GatehouseProcess.port(in: await gatehouse.line(containing: "proxy listening")))
+        let (gatehouse, port, _) = try await Self.serve(upstreamPort: upstream.port, publicPaths: "[\"^/slow$\"]")
 
         let inFlight = Task { try await RawHTTP.get(port: port, "/slow?ms=1500") }
         // Signal only once the request has reached the upstream.
@@ -85,10 +91,7 @@ import Testing
 
     @Test func sighupReloadsTheConfigurationWithoutARestart() async throws {
         let upstream = try await DemoUpstreamServer.start()
-        let config = try Self.writeConfig(upstreamPort: upstream.port, publicPaths: "[\"^/before$\"]")
-        let gatehouse = GatehouseProcess(arguments: ["serve", "--config", config])
-        try gatehouse.start()
-        let port = try #require(GatehouseProcess.port(in: await gatehouse.line(containing: "proxy listening")))
+        let (gatehouse, port, config) = try await Self.serve(upstreamPort: upstream.port, publicPaths: "[\"^/before$\"]")
         let before = try await RawHTTP.get(port: port, "/after")
         #expect(before.status == 302)
 
