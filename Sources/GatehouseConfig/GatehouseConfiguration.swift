@@ -188,7 +188,7 @@ public struct ServiceProviderSettings: Sendable, Equatable {
 
 public struct ProxySettings: Sendable, Equatable {
     public var connectTimeout: Duration = .seconds(5)
-    /// Longest wait for the next bytes from the upstream while a request is in flight.
+    /// Longest time with nothing read from or written to the upstream during a request.
     public var readTimeout: Duration = .seconds(60)
     /// Idle keep-alive upstream connections kept per event loop.
     public var maxIdleConnectionsPerLoop: Int = 64

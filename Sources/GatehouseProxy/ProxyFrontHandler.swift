@@ -31,7 +31,9 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var upstreamPool: UpstreamPool?
     private var applicationPool: UpstreamPool?
     private var peer: String?
-    private var trust: (policy: ObjectIdentifier, trusted: Bool)?
+    /// The trust decision for this peer under one policy; holding the policy itself (not its
+    /// address, which a reloaded policy could reuse) keeps a stale decision from surviving a reload.
+    private var trust: (policy: ProxyPolicy, trusted: Bool)?
     private var requestIDs = RequestIdentifierGenerator()
     private var exchange: ProxyExchange?
     private var readPending = false
@@ -216,10 +218,9 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func isTrusted(_ policy: ProxyPolicy) -> Bool {
-        let identity = ObjectIdentifier(policy)
-        if let trust, trust.policy == identity { return trust.trusted }
+        if let trust, trust.policy === policy { return trust.trusted }
         let trusted = policy.isTrustedProxy(peer)
-        trust = (identity, trusted)
+        trust = (policy, trusted)
         return trusted
     }
 

@@ -69,7 +69,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
             let delegate = self.delegate
             self.delegate = nil
             delegate?.upstreamFailed(.readTimeout)

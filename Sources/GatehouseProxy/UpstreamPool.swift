@@ -43,7 +43,8 @@ final class UpstreamPool: @unchecked Sendable {
                     try sync.addHandler(
                         ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)), name: UpstreamPool.decoderHandlerName
                     )
-                    try sync.addHandler(IdleStateHandler(readTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
+                    // Neither reads nor writes: a long upload to a silent upstream is not a timeout.
+                    try sync.addHandler(IdleStateHandler(allTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
                     try sync.addHandler(UpstreamConnection())
                 }
             }
