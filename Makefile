@@ -9,7 +9,7 @@ VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600
 
-.PHONY: help deps venv build build-release run test bench fmt fmt-check clean
+.PHONY: help deps venv build build-release run test bench fixtures fmt fmt-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test: venv build fmt-check ## Build once (debug), check formatting, run every te
 
 bench: build-release ## Proxy throughput and latency against nginx, measured in the same run
 	bench/proxy-bench.sh
+
+fixtures: venv ## Re-sign the XML signature fixtures with signxml (committed; tests do not need Python)
+	$(VENV)/bin/python Tests/GatehouseXMLTests/Fixtures/generate.py
 
 fmt: ## Format the sources in place (swift-format, .swift-format)
 	swift format --in-place --recursive --parallel Sources Tests examples Package.swift

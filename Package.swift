@@ -107,7 +107,10 @@ let package = Package(
             path: "examples/demo-upstream/Sources/demo-upstream",
             swiftSettings: strict
         ),
-        .testTarget(name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], swiftSettings: strict),
+        .testTarget(
+            name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], exclude: ["Fixtures/generate.py"], resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
         .testTarget(
             name: "GatehouseSQLiteTests",

@@ -58,3 +58,27 @@ void gh_xml_free_doc(xmlDocPtr document) { if (document != NULL) xmlFreeDoc(docu
 int gh_xmlsec_size_width(void) { return (int)sizeof(xmlSecSize); }
 
 const char *gh_xmlsec_version(void) { return XMLSEC_VERSION; }
+
+static int gh_register_ids_below(xmlDocPtr document, xmlNodePtr node) {
+    for (xmlNodePtr child = node; child != NULL; child = child->next) {
+        if (child->type != XML_ELEMENT_NODE) continue;
+        for (xmlAttrPtr attribute = child->properties; attribute != NULL; attribute = attribute->next) {
+            if (attribute->ns != NULL || xmlStrcmp(attribute->name, BAD_CAST "ID") != 0) continue;
+            xmlChar *value = xmlNodeListGetString(document, attribute->children, 1);
+            if (value == NULL || value[0] == 0) {
+                if (value != NULL) xmlFree(value);
+                return GH_XML_EMPTY_ID;
+            }
+            int duplicate = xmlGetID(document, value) != NULL || xmlAddID(NULL, document, value, attribute) == NULL;
+            xmlFree(value);
+            if (duplicate) return GH_XML_DUPLICATE_ID;
+        }
+        int status = gh_register_ids_below(document, child->children);
+        if (status != GH_XML_OK) return status;
+    }
+    return GH_XML_OK;
+}
+
+int gh_xml_register_ids(xmlDocPtr document) {
+    return gh_register_ids_below(document, xmlDocGetRootElement(document));
+}

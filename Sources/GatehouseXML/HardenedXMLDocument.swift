@@ -19,6 +19,8 @@ public struct XMLParsingLimits: Sendable, Equatable {
 /// is used by one task at a time.
 public final class HardenedXMLDocument {
     let pointer: xmlDocPtr
+    /// Whether `ID` attributes have been registered (once per document).
+    var idsRegistered = false
 
     /// Parses untrusted bytes; refuses oversized input, malformed XML, any DOCTYPE and deep nesting.
     public init(parsing bytes: some Collection<UInt8>, limits: XMLParsingLimits = XMLParsingLimits()) throws(XMLSecurityError) {

@@ -9,6 +9,20 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         case doctypeForbidden = "xml.doctype_forbidden"
         case tooDeep = "xml.too_deep"
         case outOfMemory = "xml.out_of_memory"
+        case duplicateID = "xml.duplicate_id"
+        case emptyID = "xml.empty_id"
+        case keyUnreadable = "xml.key_unreadable"
+        case signedElementNotFound = "dsig.signed_element_not_found"
+        case signatureMissing = "dsig.signature_missing"
+        case multipleSignatures = "dsig.multiple_signatures"
+        case referenceCount = "dsig.reference_count"
+        case referenceNotSignedElement = "dsig.reference_not_signed_element"
+        case forbiddenTransform = "dsig.forbidden_transform"
+        case forbiddenAlgorithm = "dsig.forbidden_algorithm"
+        case sha1Refused = "dsig.sha1_refused"
+        case digestMismatch = "dsig.digest_mismatch"
+        case signatureInvalid = "dsig.signature_invalid"
+        case verificationError = "dsig.verification_error"
     }
 
     public let code: Code
@@ -19,6 +33,9 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
+
+    /// Two errors are the same refusal when their codes are; the context is only diagnostics.
+    public static func == (lhs: XMLSecurityError, rhs: XMLSecurityError) -> Bool { lhs.code == rhs.code }
 
     public var description: String { context.isEmpty ? code.rawValue : "\(code.rawValue): \(context)" }
 }

@@ -27,6 +27,16 @@ enum {
     GH_XML_NO_MEMORY = 3,
 };
 
+/// Registers every un-namespaced `ID` attribute as an XML ID, so that a signature Reference
+/// (`URI="#x"`) can only ever resolve to that element. Returns GH_XML_OK, GH_XML_DUPLICATE_ID or
+/// GH_XML_EMPTY_ID; `xmlAddID` is a function Swift could call, but the walk is cheaper in C.
+int gh_xml_register_ids(xmlDocPtr document);
+
+enum {
+    GH_XML_DUPLICATE_ID = 10,
+    GH_XML_EMPTY_ID = 11,
+};
+
 /// Frees memory that libxml2 allocated (xmlFree is a global function pointer).
 void gh_xml_free(void *pointer);
 

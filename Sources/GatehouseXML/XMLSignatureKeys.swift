@@ -1,0 +1,31 @@
+import CXMLSecShim
+
+/// The keys a signature may be verified with: a tenant's IdP signing certificates from its
+/// metadata, several at once during rollover. Nothing in a signed document adds to them.
+public final class XMLSignatureKeys: @unchecked Sendable {
+    // Immutable after init; xmlsec only reads a key while verifying with a duplicate of it.
+    let keys: [xmlSecKeyPtr]
+
+    /// Loads PEM certificates; throws if any cannot be read.
+    public init(certificatesPEM: [String]) throws(XMLSecurityError) {
+        try XMLSecurityLibrary.ensureInitialised()
+        var loaded: [xmlSecKeyPtr] = []
+        for (index, pem) in certificatesPEM.enumerated() {
+            let bytes = Array(pem.utf8)
+            let key = bytes.withUnsafeBufferPointer { buffer in
+                xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, CUnsignedInt(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
+            }
+            guard let key else {
+                for key in loaded { xmlSecKeyDestroy(key) }
+                throw XMLSecurityError(.keyUnreadable, context: "certificate \(index) is not a readable PEM certificate")
+            }
+            loaded.append(key)
+        }
+        guard !loaded.isEmpty else { throw XMLSecurityError(.keyUnreadable, context: "no certificates") }
+        keys = loaded
+    }
+
+    deinit {
+        for key in keys { xmlSecKeyDestroy(key) }
+    }
+}
