@@ -47,7 +47,7 @@ bench: build-release ## Proxy throughput and latency against nginx, measured in 
 	bench/proxy-bench.sh
 
 fixtures: venv ## Re-sign the XML signature fixtures with signxml (committed; tests do not need Python)
-	$(VENV)/bin/python Tests/GatehouseXMLTests/Fixtures/generate.py
+	$(VENV)/bin/python Tests/GatehouseSAMLTests/Fixtures/generate.py
 
 fmt: ## Format the sources in place (swift-format, .swift-format)
 	swift format --in-place --recursive --parallel Sources Tests examples Package.swift

@@ -37,6 +37,7 @@ let package = Package(
             cSettings: []
         ),
         .target(name: "GatehouseXML", dependencies: ["CXMLSecShim"], swiftSettings: strict),
+        .target(name: "GatehouseSAML", dependencies: ["GatehouseXML"], swiftSettings: strict),
         .target(name: "GatehouseStore", swiftSettings: strict),
         .target(
             name: "GatehouseSQLite",
@@ -107,9 +108,10 @@ let package = Package(
             path: "examples/demo-upstream/Sources/demo-upstream",
             swiftSettings: strict
         ),
+        .testTarget(name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], swiftSettings: strict),
         .testTarget(
-            name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], exclude: ["Fixtures/generate.py"], resources: [.copy("Fixtures")],
-            swiftSettings: strict
+            name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML"], exclude: ["Fixtures/generate.py"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
         .testTarget(

@@ -1,7 +1,6 @@
 import Foundation
+import GatehouseXML
 import Testing
-
-@testable import GatehouseXML
 
 /// Responses signed by signxml (Fixtures/generate.py), verified by libxmlsec1 through Gatehouse.
 @Suite struct XMLSignatureVerifierTests {

@@ -1,0 +1,168 @@
+"""Signs SAML responses with signxml (not libxmlsec1) for the XML signature tests.
+
+Run by `make fixtures` (output committed beside this file, so `make test` needs no Python for
+them). Shaped like Okta's: saml2p/saml2 prefixes, signed Assertion, exclusive c14n, RSA-SHA256.
+"""
+import datetime
+import pathlib
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import XMLSigner, SignatureMethod, DigestAlgorithm
+
+HERE = pathlib.Path(__file__).parent
+NOW = datetime.datetime(2026, 11, 29, 12, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def key_and_certificate(name):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(NOW - datetime.timedelta(days=1))
+        .not_valid_after(NOW + datetime.timedelta(days=3650)).sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+RESPONSE = """<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://dash.example.com/sso/saml/acme/acs" ID="id-response-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">http://www.okta.com/exk123</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></saml2p:Status><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="id-assertion-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">http://www.okta.com/exk123</saml2:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">alice@acme.com</saml2:NameID></saml2:Subject><saml2:AttributeStatement><saml2:Attribute Name="role"><saml2:AttributeValue>ANALYST</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"""
+
+
+def sign_assertion(key_pem, cert_pem, include_certificate=True):
+    root = etree.fromstring(RESPONSE.encode())
+    assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
+    signer = XMLSigner(
+        signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+    signed = signer.sign(assertion, key=key_pem, cert=cert_pem if include_certificate else None, reference_uri="id-assertion-1")
+    root.replace(assertion, signed)
+    return etree.tostring(root)
+
+
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+P = "{urn:oasis:names:tc:SAML:2.0:protocol}"
+A = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+
+
+def sign_response(key_pem, cert_pem):
+    """Okta's other shape: the Response signed (the Signature right after the Issuer)."""
+    root = etree.fromstring(RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', "").encode())
+    placeholder = etree.Element(DS + "Signature", nsmap={"ds": DS[1:-1]}, Id="placeholder")
+    root.insert(1, placeholder)
+    signer = XMLSigner(
+        signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    signer.namespaces = {"ds": DS[1:-1]}
+    return etree.tostring(signer.sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
+
+
+def evil(element, new_id):
+    """A forged copy: new ID, role raised, no signature of its own."""
+    copy = etree.fromstring(etree.tostring(element))
+    copy.set("ID", new_id)
+    for signature in copy.findall(DS + "Signature"):
+        copy.remove(signature)
+    for value in copy.iter(A + "AttributeValue"):
+        value.text = "ADMINISTRATOR"
+    return copy
+
+
+def wrapping_attacks(signed_response, signed_assertion):
+    """XSW1-XSW8 (Somorovsky et al., "On Breaking SAML", 2012), as SAML Raider builds them."""
+    attacks = {}
+    # XSW1/XSW2: signed Response. The original goes inside (1) or beside (2) the Signature; the
+    # outer, forged Response gets a new ID and a forged assertion.
+    for number in (1, 2):
+        root = etree.fromstring(signed_response)
+        original = etree.fromstring(signed_response)
+        original.remove(original.find(DS + "Signature"))
+        forged = evil(root, "id-forged-response")
+        signature = root.find(DS + "Signature")
+        forged.insert(1, signature)
+        if number == 1:
+            signature.append(original)
+        else:
+            forged.insert(1, original)
+        attacks[f"xsw{number}.xml"] = etree.tostring(forged)
+    # XSW3-XSW8: signed Assertion.
+    def parts():
+        root = etree.fromstring(signed_assertion)
+        return root, root.find(A + "Assertion")
+
+    root, original = parts()                       # XSW3: forged assertion before the original
+    root.insert(list(root).index(original), evil(original, "id-forged-assertion"))
+    attacks["xsw3.xml"] = etree.tostring(root)
+    root, original = parts()                       # XSW4: forged assertion wraps the original
+    forged = evil(original, "id-forged-assertion")
+    root.replace(original, forged)
+    forged.append(original)
+    attacks["xsw4.xml"] = etree.tostring(root)
+    root, original = parts()                       # XSW5: signature stays in the forged one, copy at the end
+    forged = evil(original, "id-forged-assertion")
+    forged.insert(1, original.find(DS + "Signature"))
+    copy = etree.fromstring(etree.tostring(original))
+    root.replace(original, forged)
+    root.append(copy)
+    attacks["xsw5.xml"] = etree.tostring(root)
+    root, original = parts()                       # XSW6: the original copy inside the forged one's Signature
+    forged = evil(original, "id-forged-assertion")
+    root.replace(original, forged)
+    signature = original.find(DS + "Signature")
+    original.remove(signature)
+    forged.insert(1, signature)
+    signature.append(original)
+    attacks["xsw6.xml"] = etree.tostring(root)
+    root, original = parts()                       # XSW7: the original inside an Extensions element
+    extensions = etree.Element(P + "Extensions")
+    extensions.append(etree.fromstring(etree.tostring(original)))
+    root.insert(1, extensions)
+    root.replace(original, evil(original, "id-forged-assertion"))
+    attacks["xsw7.xml"] = etree.tostring(root)
+    root, original = parts()                       # XSW8: the original (unsigned) in a ds:Object of the forged one's Signature
+    forged = evil(original, "id-forged-assertion")
+    root.replace(original, forged)
+    signature = original.find(DS + "Signature")
+    original.remove(signature)
+    forged.insert(1, signature)
+    holder = etree.SubElement(signature, DS + "Object")
+    holder.append(original)
+    attacks["xsw8.xml"] = etree.tostring(root)
+    return attacks
+
+
+def write(name, data):
+    (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def main():
+    idp_key, idp_cert = key_and_certificate("okta-idp")
+    _, rollover_cert = key_and_certificate("okta-idp-next")
+    attacker_key, attacker_cert = key_and_certificate("attacker")
+    write("idp.crt", idp_cert)
+    write("idp-next.crt", rollover_cert)
+    write("attacker.crt", attacker_cert)
+
+    good = sign_assertion(idp_key, idp_cert)
+    write("signed-assertion.xml", good)
+    write("signed-assertion-no-keyinfo.xml", sign_assertion(idp_key, idp_cert, include_certificate=False))
+    write("tampered-attribute.xml", good.replace(b">ANALYST<", b">ADMINISTRATOR<"))
+    write("untrusted-key-certificate-in-keyinfo.xml", sign_assertion(attacker_key, attacker_cert))
+    write("unsigned.xml", RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', ""))
+    write("duplicate-ids.xml", good.replace(b'ID="id-response-1"', b'ID="id-assertion-1"'))
+    signed_response = sign_response(idp_key, idp_cert)
+    write("signed-response.xml", signed_response)
+    for name, data in wrapping_attacks(signed_response, good).items():
+        write(name, data)
+    xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
+    write("forbidden-transform.xml", good.replace(b'<ds:Transforms>', b'<ds:Transforms>' + xslt, 1))
+
+
+if __name__ == "__main__":
+    main()

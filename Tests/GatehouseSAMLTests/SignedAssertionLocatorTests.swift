@@ -1,0 +1,45 @@
+import Foundation
+import GatehouseSAML
+import GatehouseXML
+import Testing
+
+/// Signature wrapping and friends: each fixture is refused for its own reason.
+@Suite struct SignedAssertionLocatorTests {
+    static func locate(_ fixture: String) throws -> SignedAssertion {
+        let document = try XMLSignatureVerifierTests.document(fixture)
+        return try SignedAssertionLocator.locate(in: document, keys: XMLSignatureVerifierTests.idpKeys())
+    }
+
+    @Test func aSignedAssertionIsLocated() throws {
+        let located = try Self.locate("signed-assertion.xml")
+        #expect(located.assertion.attribute("ID") == "id-assertion-1")
+        #expect(located.assertionSigned && !located.responseSigned)
+        let role = located.assertion.descendants(named: "AttributeValue", namespace: "urn:oasis:names:tc:SAML:2.0:assertion").first?.text
+        #expect(role == "ANALYST")
+    }
+
+    @Test func aSignedResponseVouchesForItsAssertion() throws {
+        let located = try Self.locate("signed-response.xml")
+        #expect(located.responseSigned && !located.assertionSigned)
+        #expect(located.assertion.attribute("ID") == "id-assertion-1")
+    }
+
+    @Test(arguments: [
+        ("xsw1.xml", SAMLValidationError.Code.xml(.duplicateID)),
+        ("xsw2.xml", .xml(.duplicateID)),
+        ("xsw3.xml", .assertionCount),
+        ("xsw4.xml", .assertionCount),
+        ("xsw5.xml", .assertionCount),
+        ("xsw6.xml", .assertionCount),
+        ("xsw7.xml", .assertionCount),
+        ("xsw8.xml", .assertionCount),
+        ("unsigned.xml", .unsigned),
+        ("tampered-attribute.xml", .xml(.digestMismatch)),
+        ("untrusted-key-certificate-in-keyinfo.xml", .xml(.signatureInvalid)),
+        ("duplicate-ids.xml", .xml(.duplicateID)),
+        ("forbidden-transform.xml", .xml(.forbiddenTransform)),
+    ])
+    func isRefused(fixture: String, expected: SAMLValidationError.Code) throws {
+        #expect(throws: SAMLValidationError(expected)) { try Self.locate(fixture) }
+    }
+}
