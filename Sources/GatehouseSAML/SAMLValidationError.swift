@@ -9,6 +9,20 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
         case assertionCount
         case assertionMisplaced
         case unsigned
+        case destination
+        case status
+        case issuer
+        case subjectConfirmation
+        case recipient
+        case subjectExpired
+        case inResponseTo
+        case unsolicited
+        case notYetValid
+        case expired
+        case audience
+        case replay
+        case missingNameID
+        case malformedTime
         /// A failure of the XML security layer (parsing, IDs, signature), with its own code.
         case xml(XMLSecurityError.Code)
 
@@ -19,6 +33,20 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
             case .assertionCount: return "saml.assertion_count"
             case .assertionMisplaced: return "saml.assertion_misplaced"
             case .unsigned: return "saml.unsigned"
+            case .destination: return "saml.destination"
+            case .status: return "saml.status_not_success"
+            case .issuer: return "saml.issuer"
+            case .subjectConfirmation: return "saml.subject_confirmation_not_bearer"
+            case .recipient: return "saml.recipient"
+            case .subjectExpired: return "saml.subject_confirmation_expired"
+            case .inResponseTo: return "saml.in_response_to_unknown"
+            case .unsolicited: return "saml.unsolicited_not_allowed"
+            case .notYetValid: return "saml.not_yet_valid"
+            case .expired: return "saml.expired"
+            case .audience: return "saml.audience"
+            case .replay: return "saml.replay"
+            case .missingNameID: return "saml.missing_name_id"
+            case .malformedTime: return "saml.malformed_time"
             case .xml(let code): return code.rawValue
             }
         }

@@ -29,11 +29,45 @@ def key_and_certificate(name):
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
 
 
-RESPONSE = """<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://dash.example.com/sso/saml/acme/acs" ID="id-response-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">http://www.okta.com/exk123</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></saml2p:Status><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="id-assertion-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">http://www.okta.com/exk123</saml2:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">alice@acme.com</saml2:NameID></saml2:Subject><saml2:AttributeStatement><saml2:Attribute Name="role"><saml2:AttributeValue>ANALYST</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"""
+ACS = "https://dash.example.com/sso/saml/acme/acs"
+AUDIENCE = "https://dash.example.com/sso/saml/acme/metadata"
+IDP = "http://www.okta.com/exk123"
+
+TEMPLATE = """<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="{destination}" ID="id-response-1" InResponseTo="{in_response_to}" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{issuer}</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="{status}"/></saml2p:Status><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="id-assertion-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{issuer}</saml2:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{nameid}</saml2:NameID><saml2:SubjectConfirmation Method="{method}"><saml2:SubjectConfirmationData InResponseTo="{in_response_to}" NotOnOrAfter="{not_on_or_after}" Recipient="{recipient}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{not_before}" NotOnOrAfter="{not_on_or_after}"><saml2:AudienceRestriction><saml2:Audience>{audience}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AuthnStatement AuthnInstant="2026-11-29T12:00:00.000Z" SessionIndex="id-session-1" SessionNotOnOrAfter="2026-11-29T20:00:00.000Z"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement><saml2:AttributeStatement><saml2:Attribute Name="id" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"><saml2:AttributeValue>00u1abcd</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri"><saml2:AttributeValue>{email}</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="role"><saml2:AttributeValue>ANALYST</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"""
+
+GOOD = dict(
+    destination=ACS, recipient=ACS, audience=AUDIENCE, issuer=IDP, in_response_to="id-request-1",
+    status="urn:oasis:names:tc:SAML:2.0:status:Success", method="urn:oasis:names:tc:SAML:2.0:cm:bearer",
+    not_before="2026-11-29T11:55:00.000Z", not_on_or_after="2026-11-29T12:05:00.000Z",
+    nameid="alice@acme.com", email="alice@acme.com",
+)
+RESPONSE = TEMPLATE.format(**GOOD)
+
+# One defect per fixture: (file, changes to GOOD).
+SEMANTIC_DEFECTS = {
+    "wrong-destination.xml": dict(destination="https://evil.example.com/sso/saml/acme/acs"),
+    "destination-prefix.xml": dict(destination=ACS[:-1]),
+    "destination-suffix.xml": dict(destination=ACS + ".evil.com"),
+    "wrong-recipient.xml": dict(recipient="https://evil.example.com/sso/saml/acme/acs"),
+    "recipient-prefix.xml": dict(recipient=ACS[:-1]),
+    "recipient-suffix.xml": dict(recipient=ACS + "/extra"),
+    "wrong-audience.xml": dict(audience="https://other.example.com/sso/saml/acme/metadata"),
+    "audience-prefix.xml": dict(audience=AUDIENCE[:-1]),
+    "audience-suffix.xml": dict(audience=AUDIENCE + "x"),
+    "wrong-issuer.xml": dict(issuer="http://www.okta.com/exk999"),
+    "issuer-prefix.xml": dict(issuer=IDP[:-1]),
+    "issuer-suffix.xml": dict(issuer=IDP + "0"),
+    "expired.xml": dict(not_before="2026-11-29T10:00:00.000Z", not_on_or_after="2026-11-29T10:05:00.000Z"),
+    "not-yet-valid.xml": dict(not_before="2026-11-29T13:00:00.000Z", not_on_or_after="2026-11-29T13:05:00.000Z"),
+    "not-bearer.xml": dict(method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"),
+    "unknown-in-response-to.xml": dict(in_response_to="id-request-forged"),
+    "status-not-success.xml": dict(status="urn:oasis:names:tc:SAML:2.0:status:Requester"),
+    "nameid-comment.xml": dict(nameid="alice@acme.com<!---->.evil.com", email="alice@acme.com<!---->.evil.com"),
+}
 
 
-def sign_assertion(key_pem, cert_pem, include_certificate=True):
-    root = etree.fromstring(RESPONSE.encode())
+def sign_assertion(key_pem, cert_pem, include_certificate=True, response=None):
+    root = etree.fromstring((response or RESPONSE).encode())
     assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
     signer = XMLSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
@@ -156,6 +190,10 @@ def main():
     write("untrusted-key-certificate-in-keyinfo.xml", sign_assertion(attacker_key, attacker_cert))
     write("unsigned.xml", RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', ""))
     write("duplicate-ids.xml", good.replace(b'ID="id-response-1"', b'ID="id-assertion-1"'))
+    for name, changes in SEMANTIC_DEFECTS.items():
+        write(name, sign_assertion(idp_key, idp_cert, response=TEMPLATE.format(**{**GOOD, **changes})))
+    unsolicited = TEMPLATE.format(**GOOD).replace(' InResponseTo="id-request-1"', "")
+    write("idp-initiated.xml", sign_assertion(idp_key, idp_cert, response=unsolicited))
     signed_response = sign_response(idp_key, idp_cert)
     write("signed-response.xml", signed_response)
     for name, data in wrapping_attacks(signed_response, good).items():
