@@ -14,7 +14,8 @@ import Testing
         let located = try Self.locate("signed-assertion.xml")
         #expect(located.assertion.attribute("ID") == "id-assertion-1")
         #expect(located.assertionSigned && !located.responseSigned)
-        let role = located.assertion.descendants(named: "AttributeValue", namespace: "urn:oasis:names:tc:SAML:2.0:assertion").first?.text
+        let attributes = located.assertion.descendants(named: "Attribute", namespace: "urn:oasis:names:tc:SAML:2.0:assertion")
+        let role = attributes.first { $0.attribute("Name") == "role" }?.childElements.first?.text
         #expect(role == "ANALYST")
     }
 
