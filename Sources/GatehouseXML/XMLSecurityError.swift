@@ -18,6 +18,7 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         case referenceCount = "dsig.reference_count"
         case referenceNotSignedElement = "dsig.reference_not_signed_element"
         case forbiddenTransform = "dsig.forbidden_transform"
+        case retrievalMethodForbidden = "dsig.retrieval_method_forbidden"
         case forbiddenAlgorithm = "dsig.forbidden_algorithm"
         case sha1Refused = "dsig.sha1_refused"
         case digestMismatch = "dsig.digest_mismatch"

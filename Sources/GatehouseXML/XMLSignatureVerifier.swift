@@ -78,6 +78,13 @@ extension HardenedXMLDocument {
         guard
             let signedInfo = XMLNodeReading.elements(of: signature).first(where: { XMLNodeReading.isElement($0, named: "SignedInfo", namespace: ds) })
         else { throw XMLSecurityError(.verificationError, context: "no SignedInfo") }
+        // KeyInfo never supplies trust, and nothing in it is ever fetched.
+        let keyInfo = XMLNodeReading.elements(of: signature).filter { XMLNodeReading.isElement($0, named: "KeyInfo", namespace: ds) }
+        if keyInfo.contains(where: { info in
+            XMLNodeReading.elements(of: info).contains { XMLNodeReading.isElement($0, named: "RetrievalMethod", namespace: ds) }
+        }) {
+            throw XMLSecurityError(.retrievalMethodForbidden, context: "KeyInfo carries a RetrievalMethod")
+        }
         let parts = XMLNodeReading.elements(of: signedInfo)
         let canonicalization = parts.first { XMLNodeReading.isElement($0, named: "CanonicalizationMethod", namespace: ds) }
             .flatMap { XMLNodeReading.attribute("Algorithm", of: $0) }

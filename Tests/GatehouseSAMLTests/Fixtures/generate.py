@@ -66,11 +66,36 @@ SEMANTIC_DEFECTS = {
 }
 
 
-def sign_assertion(key_pem, cert_pem, include_certificate=True, response=None):
-    root = etree.fromstring((response or RESPONSE).encode())
+def _without_signature(data):
+    root = etree.fromstring(data)
     assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
+    assertion.remove(assertion.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    return root
+
+
+def sign_reference_elsewhere(key_pem, cert_pem):
+    """A valid signature over the Response, sitting inside the Assertion."""
+    root = etree.fromstring(RESPONSE.encode())
     signer = XMLSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+    return etree.tostring(signer.sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
+
+
+class LegacySHA1Signer(XMLSigner):
+    """signxml refuses SHA-1 by default; an old IdP does not, and Gatehouse must refuse it itself."""
+
+    def check_deprecated_methods(self):
+        pass
+
+
+def sign_assertion(key_pem, cert_pem, include_certificate=True, response=None, method=SignatureMethod.RSA_SHA256, digest=DigestAlgorithm.SHA256):
+    root = etree.fromstring((response or RESPONSE).encode())
+    assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
+    signer = (LegacySHA1Signer if method == SignatureMethod.RSA_SHA1 else XMLSigner)(
+        signature_algorithm=method, digest_algorithm=digest,
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
     )
     signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -194,6 +219,11 @@ def main():
         write(name, sign_assertion(idp_key, idp_cert, response=TEMPLATE.format(**{**GOOD, **changes})))
     unsolicited = TEMPLATE.format(**GOOD).replace(' InResponseTo="id-request-1"', "")
     write("idp-initiated.xml", sign_assertion(idp_key, idp_cert, response=unsolicited))
+    write("signature-removed.xml", etree.tostring(_without_signature(good)))
+    write("reference-to-other-element.xml", sign_reference_elsewhere(idp_key, idp_cert))
+    retrieval = b'<ds:KeyInfo><ds:RetrievalMethod URI="RETRIEVAL_URL" Type="http://www.w3.org/2000/09/xmldsig#X509Data"/></ds:KeyInfo>'
+    write("retrieval-method.xml", sign_assertion(idp_key, idp_cert, include_certificate=False).replace(b"</ds:SignatureValue>", b"</ds:SignatureValue>" + retrieval, 1))
+    write("sha1.xml", sign_assertion(idp_key, idp_cert, method=SignatureMethod.RSA_SHA1, digest=DigestAlgorithm.SHA1))
     signed_response = sign_response(idp_key, idp_cert)
     write("signed-response.xml", signed_response)
     for name, data in wrapping_attacks(signed_response, good).items():
