@@ -196,6 +196,28 @@ def wrapping_attacks(signed_response, signed_assertion):
     return attacks
 
 
+def certificate_body(cert_pem):
+    return "".join(line for line in cert_pem.decode().splitlines() if "CERTIFICATE" not in line)
+
+
+def metadata(certificates, sso="https://acme.okta.com/app/acme_dash/exk123/sso/saml", extra=""):
+    """Shaped like Okta's app metadata; certificates are (body, use) pairs, use None for no `use`."""
+    keys = "".join(
+        f'<md:KeyDescriptor{"" if use is None else f" use={chr(34)}{use}{chr(34)}"}><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>'
+        for body, use in certificates
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{IDP}" validUntil="2036-11-29T00:00:00Z" cacheDuration="PT30M">'
+        f'<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{keys}'
+        '<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://acme.okta.com/app/acme_dash/exk123/slo/saml"/>'
+        '<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>'
+        '<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>'
+        f'<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{sso}"/>'
+        f'<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{sso}"/>'
+        f"{extra}</md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+
+
 def write(name, data):
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode())
 
@@ -208,6 +230,10 @@ def main():
     write("idp-next.crt", rollover_cert)
     write("attacker.crt", attacker_cert)
 
+    write("okta-metadata.xml", metadata([(certificate_body(idp_cert), "signing")]))
+    write("rollover-metadata.xml", metadata([(certificate_body(rollover_cert), None), (certificate_body(idp_cert), "signing")]))
+    write("encryption-only-metadata.xml", metadata([(certificate_body(idp_cert), "encryption")]))
+    write("javascript-url-metadata.xml", metadata([(certificate_body(idp_cert), "signing")], sso="javascript:alert(1)"))
     good = sign_assertion(idp_key, idp_cert)
     write("signed-assertion.xml", good)
     write("signed-assertion-no-keyinfo.xml", sign_assertion(idp_key, idp_cert, include_certificate=False))
