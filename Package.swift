@@ -37,7 +37,16 @@ let package = Package(
             cSettings: []
         ),
         .target(name: "GatehouseXML", dependencies: ["CXMLSecShim"], swiftSettings: strict),
-        .target(name: "GatehouseSAML", dependencies: ["GatehouseXML"], swiftSettings: strict),
+        // zlib, for the raw DEFLATE of the HTTP-Redirect binding (zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "GatehouseSAML",
+            dependencies: [
+                "GatehouseXML", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "GatehouseStore", swiftSettings: strict),
         .target(
             name: "GatehouseSQLite",

@@ -1,0 +1,2 @@
+// zlib, for the raw DEFLATE of SAML's HTTP-Redirect binding.
+#include <zlib.h>

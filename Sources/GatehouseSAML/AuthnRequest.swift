@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// An SP-initiated sign-in request, sent with the HTTP-Redirect binding.
+public struct AuthnRequest: Sendable, Equatable {
+    /// `_` and 32 hex digits: unpredictable, and a valid XML ID.
+    public let id: String
+    public let issueInstant: Date
+    public let destination: String
+    public let acsURL: String
+    public let spEntityID: String
+
+    public init(destination: String, acsURL: String, spEntityID: String, now: Date, id: String = AuthnRequest.newID()) {
+        self.id = id
+        issueInstant = now
+        self.destination = destination
+        self.acsURL = acsURL
+        self.spEntityID = spEntityID
+    }
+
+    public static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "_" + (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// The request as XML; every value is escaped.
+    public var xml: String {
+        let instant = issueInstant.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        return #"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion""#
+            + #" ID="\#(XMLEscaping.attribute(id))" Version="2.0" IssueInstant="\#(instant)""#
+            + #" Destination="\#(XMLEscaping.attribute(destination))" AssertionConsumerServiceURL="\#(XMLEscaping.attribute(acsURL))""#
+            + #" ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST">"#
+            + "<saml:Issuer>\(XMLEscaping.text(spEntityID))</saml:Issuer>"
+            + #"<samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified" AllowCreate="false"/>"#
+            + "</samlp:AuthnRequest>"
+    }
+
+    /// The URL to send the browser to: DEFLATE, base64, URL-encoded, with RelayState, and signed
+    /// (RSA-SHA256 over the query, as the binding defines) when a key is given.
+    public func redirectURL(relayState: String?, signingKey: _RSA.Signing.PrivateKey? = nil) throws -> String {
+        var query = "SAMLRequest=" + URLQueryEncoding.encode(Data(RawDeflate.deflate(Array(xml.utf8))).base64EncodedString())
+        if let relayState { query += "&RelayState=" + URLQueryEncoding.encode(relayState) }
+        if let signingKey {
+            query += "&SigAlg=" + URLQueryEncoding.encode(Self.rsaSHA256)
+            let signature = try signingKey.signature(for: SHA256.hash(data: Data(query.utf8)), padding: .insecurePKCS1v1_5)
+            query += "&Signature=" + URLQueryEncoding.encode(signature.rawRepresentation.base64EncodedString())
+        }
+        return destination + (destination.contains("?") ? "&" : "?") + query
+    }
+
+    public static let rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+}
+
+/// Escaping for values written into XML.
+enum XMLEscaping {
+    static func text(_ value: String) -> String {
+        value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static func attribute(_ value: String) -> String {
+        text(value).replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&apos;")
+    }
+}
+
+/// Percent-encoding of query values: everything but RFC 3986 unreserved characters.
+enum URLQueryEncoding {
+    static func encode(_ value: String) -> String {
+        var encoded = ""
+        for byte in value.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5a, 0x61...0x7a, 0x2d, 0x2e, 0x5f, 0x7e: encoded.unicodeScalars.append(UnicodeScalar(byte))
+            default: encoded += String(format: "%%%02X", byte)
+            }
+        }
+        return encoded
+    }
+}
