@@ -211,6 +211,18 @@ struct ConfigValidator {
         var settings = ServiceProviderSettings()
         settings.keyFile = section.string("key_file")
         settings.certFile = section.string("cert_file")
+        settings.nextCertFile = section.string("next_cert_file")
+        for (key, path) in [("cert_file", settings.certFile), ("next_cert_file", settings.nextCertFile)] {
+            guard let path else { continue }
+            do {
+                guard try reader.readFile(path).contains("-----BEGIN CERTIFICATE-----") else {
+                    reader.report(section.child(key), "\(path) is not a PEM certificate")
+                    continue
+                }
+            } catch {
+                reader.report(section.child(key), "cannot read \(path): \(error)")
+            }
+        }
         if (settings.keyFile == nil) != (settings.certFile == nil) {
             reader.report(section.path, "key_file and cert_file go together")
         }

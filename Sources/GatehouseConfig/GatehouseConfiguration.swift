@@ -182,6 +182,8 @@ public struct SessionSettings: Sendable, Equatable {
 public struct ServiceProviderSettings: Sendable, Equatable {
     public var keyFile: String?
     public var certFile: String?
+    /// The next certificate, published in SP metadata before the key is switched (rotation).
+    public var nextCertFile: String?
 
     public init() {}
 }

@@ -1,13 +1,30 @@
 import GatehouseConfig
+import GatehouseSAML
 import Hummingbird
 
 /// Gatehouse's own HTTP application behind the front proxy: sign-in under the SSO prefix and
 /// SCIM under `/scim/v2`. The front proxy forwards these paths here over a private Unix socket
 /// after stripping identity headers and setting `X-Forwarded-For`.
 enum ApplicationRoutes {
-    static func router(configuration: GatehouseConfiguration) -> Router<BasicRequestContext> {
+    static func router(configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String])
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         let prefix = configuration.ssoPrefix
+        // SP metadata; its URL is also the SP entity ID (the "Audience URI" given to the IdP).
+        router.get("\(prefix)/saml/:tenant/metadata") { _, context in
+            let tenant = context.parameters.get("tenant") ?? ""
+            guard reloader.configuration.tenants.contains(where: { $0.id == tenant }) else {
+                return htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+            }
+            let metadata = ServiceProviderMetadata(
+                publicOrigin: configuration.publicURL.origin, ssoPrefix: prefix, tenantID: tenant, certificatesPEM: spCertificatesPEM
+            )
+            return Response(
+                status: .ok, headers: [.contentType: "application/samlmetadata+xml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metadata.xml))
+            )
+        }
         // Sign-in lands with the sign-in issue; until then the page says so plainly.
         router.get("\(prefix)/login") { _, _ in
             htmlPage(

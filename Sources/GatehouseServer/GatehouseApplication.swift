@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseConfig
 import GatehouseProxy
 import GatehouseStore
@@ -36,6 +37,8 @@ public final class GatehouseApplication: Sendable {
     private let proxyPort: EventLoopPromise<Int>
     private let adminPort: EventLoopPromise<Int>
     private let serviceGroup = NIOLockedValueBox<ServiceGroup?>(nil)
+    /// The SP certificates published in metadata: current, then next.
+    private let spCertificatesPEM: [String]
     /// The proxy's own event loops when `proxy.threads` is set (shut down after the run).
     private let ownedGroup: MultiThreadedEventLoopGroup?
 
@@ -48,6 +51,9 @@ public final class GatehouseApplication: Sendable {
         self.logger = logger
         self.sink = sink
         metrics = GatehouseMetrics()
+        spCertificatesPEM = try [configuration.sp.certFile, configuration.sp.nextCertFile].compactMap { $0 }.map {
+            try String(contentsOfFile: $0, encoding: .utf8)
+        }
         readiness = Readiness()
         store = try StoreFactory.open(configuration.store)
         let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
@@ -77,7 +83,7 @@ public final class GatehouseApplication: Sendable {
         let applicationSocket = "\(socketDirectory)/app.sock"
         unlink(applicationSocket)
         let application = Application(
-            router: ApplicationRoutes.router(configuration: configuration),
+            router: ApplicationRoutes.router(configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )

@@ -52,7 +52,8 @@ import Testing
                 scim_token_sha256: ["\(String(repeating: "ab", count: 32))"]
                 jit_default_role: null
             """
-        let config = try ConfigLoader.parse(yaml: yaml).get()
+        let certificate = "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n"
+        let config = try ConfigLoader.parse(yaml: yaml, readFile: { _ in certificate }).get()
         #expect(config.tenants.map(\.id) == ["acme"])
         #expect(config.rules == [AccessRule(pathPrefix: "/settings/", methods: [], roles: ["ADMINISTRATOR"])])
         #expect(config.publicPaths == ["^/healthz$", "^/static/"])
@@ -149,6 +150,16 @@ import Testing
             return
         }
         #expect(failure.problems.map(\.path) == ["session.secret_file"])
+    }
+
+    @Test func spCertificatesMustBeReadablePEM() {
+        let yaml = Self.minimal + "\nsp:\n  key_file: /k\n  cert_file: /c.crt\n  next_cert_file: /n.crt\n"
+        let result = ConfigLoader.parse(yaml: yaml, readFile: { path in path == "/c.crt" ? "-----BEGIN CERTIFICATE-----\nMII=\n" : "garbage" })
+        guard case .failure(let failure) = result else {
+            Issue.record("a non-PEM next certificate was accepted")
+            return
+        }
+        #expect(failure.problems.map(\.path) == ["sp.next_cert_file"])
     }
 
     @Test func aDomainBelongsToOneTenant() {
