@@ -29,9 +29,10 @@ venv: deps ## Python test tools, installed with pip into .venv (ignored by git)
 build: deps ## Debug build of everything, tests included
 	swift build --build-tests
 
-build-release: deps ## Release build of the gatehouse binary and the demo upstream
+build-release: deps ## Release build of the gatehouse binary, the demo upstream and the SAML benchmark
 	swift build -c release --product gatehouse
 	swift build -c release --product demo-upstream
+	swift build -c release --product saml-benchmark
 
 run: build-release ## Start the demo upstream and Gatehouse in front of it (http://127.0.0.1:8080)
 	@mkdir -p var
@@ -43,8 +44,9 @@ run: build-release ## Start the demo upstream and Gatehouse in front of it (http
 test: venv build fmt-check ## Build once (debug), check formatting, run every test
 	swift test --skip-build
 
-bench: build-release ## Proxy throughput and latency against nginx, measured in the same run
+bench: build-release ## Proxy vs nginx, and ACS validation vs OpenSSL RSA verify, each measured in the same run
 	bench/proxy-bench.sh
+	bench/saml-bench.sh
 
 fixtures: venv ## Re-sign the XML signature fixtures with signxml (committed; tests do not need Python)
 	$(VENV)/bin/python Tests/GatehouseSAMLTests/Fixtures/generate.py

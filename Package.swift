@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "gatehouse", targets: ["Gatehouse"]),
         .executable(name: "demo-upstream", targets: ["DemoUpstreamMain"]),
+        .executable(name: "saml-benchmark", targets: ["SAMLBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -117,6 +118,9 @@ let package = Package(
             path: "examples/demo-upstream/Sources/demo-upstream",
             swiftSettings: strict
         ),
+        // ACS validation throughput for `make bench`.
+        .executableTarget(
+            name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
         .testTarget(name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], swiftSettings: strict),
         .testTarget(
             name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML"], exclude: ["Fixtures/generate.py"],

@@ -1,5 +1,9 @@
 import CXMLSecShim
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Limits applied before and after parsing untrusted XML.
 public struct XMLParsingLimits: Sendable, Equatable {
     /// Largest document accepted, in bytes (SAML responses are a few KB; 256 KB is generous).
@@ -28,11 +32,12 @@ public final class HardenedXMLDocument {
         guard bytes.count <= limits.maximumBytes else {
             throw XMLSecurityError(.documentTooLarge, context: "\(bytes.count) bytes > \(limits.maximumBytes)")
         }
+        let bytes = Array(bytes)
         // Refused before libxml2 sees it, so every DTD trick (entities, billion laughs) fails the
         // same way; the check after parsing still catches a DOCTYPE in another encoding.
         if Self.containsDoctype(bytes) { throw XMLSecurityError(.doctypeForbidden) }
         var reason: Int32 = 0
-        let parsed: xmlDocPtr? = Array(bytes).withUnsafeBufferPointer { buffer in
+        let parsed: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 gh_xml_parse_hardened(chars.baseAddress, Int32(chars.count), &reason)
             }
@@ -66,13 +71,21 @@ public final class HardenedXMLDocument {
 
     private static let doctypeMarker = Array("<!DOCTYPE".utf8)
 
-    static func containsDoctype(_ bytes: some Collection<UInt8>) -> Bool {
-        let array = Array(bytes)
-        guard array.count >= doctypeMarker.count else { return false }
-        for start in 0...(array.count - doctypeMarker.count) where array[start] == 0x3c {
-            if array[start..<(start + doctypeMarker.count)].elementsEqual(doctypeMarker) { return true }
+    static func containsDoctype(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            let marker = doctypeMarker.count
+            guard count >= marker, let base = buffer.baseAddress else { return false }
+            var index = 0
+            while index <= count - marker {
+                // memchr finds the next '<' far faster than a Swift loop over every byte.
+                guard let found = memchr(base + index, 0x3c, count - marker - index + 1) else { return false }
+                let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + position, doctypeMarker, marker) == 0 { return true }
+                index = position + 1
+            }
+            return false
         }
-        return false
     }
 
     /// Depth of the element subtree, stopping early once past `limit`.

@@ -15,14 +15,28 @@ public final class XMLSignatureKeys: @unchecked Sendable {
             let key = bytes.withUnsafeBufferPointer { buffer in
                 xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, CUnsignedInt(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
             }
-            guard let key else {
+            // Keep only the public key value: duplicating a key with its certificate data for every
+            // verification costs far more than the verification's own RSA operation.
+            guard let key, let bare = Self.keyValueOnly(of: key) else {
+                if let key { xmlSecKeyDestroy(key) }
                 for key in loaded { xmlSecKeyDestroy(key) }
                 throw XMLSecurityError(.keyUnreadable, context: "certificate \(index) is not a readable PEM certificate")
             }
-            loaded.append(key)
+            xmlSecKeyDestroy(key)
+            loaded.append(bare)
         }
         guard !loaded.isEmpty else { throw XMLSecurityError(.keyUnreadable, context: "no certificates") }
         keys = loaded
+    }
+
+    private static func keyValueOnly(of key: xmlSecKeyPtr) -> xmlSecKeyPtr? {
+        guard let value = xmlSecKeyGetValue(key), let copy = xmlSecKeyDataDuplicate(value), let bare = xmlSecKeyCreate() else { return nil }
+        guard xmlSecKeySetValue(bare, copy) == 0 else {
+            xmlSecKeyDataDestroy(copy)
+            xmlSecKeyDestroy(bare)
+            return nil
+        }
+        return bare
     }
 
     deinit {
