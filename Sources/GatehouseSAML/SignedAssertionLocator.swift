@@ -19,7 +19,7 @@ public enum SignedAssertionLocator {
     public static func locate(in document: HardenedXMLDocument, keys: XMLSignatureKeys, policy: XMLSignaturePolicy = XMLSignaturePolicy())
         throws(SAMLValidationError) -> SignedAssertion
     {
-        guard let response = document.root, response.isNamed("Response", namespace: SAMLNamespace.protocol_) else {
+        guard let response = document.root, response.isNamed("Response", namespace: SAMLNamespace.samlProtocol) else {
             throw SAMLValidationError(.notAResponse)
         }
         do { try document.prepareIDs() } catch { throw SAMLValidationError(error) }
