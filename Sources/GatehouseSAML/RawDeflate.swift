@@ -19,16 +19,7 @@ public enum RawDeflate {
         else { return [] }
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 16)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = uInt(target.count)
-                return CZlib.deflate(&stream, Z_FINISH)
-            }
-        }
+        let status = run(&stream, input: input, output: &output) { CZlib.deflate(&$0, Z_FINISH) }
         guard status == Z_STREAM_END else { return [] }
         return Array(output.prefix(Int(stream.total_out)))
     }
@@ -41,18 +32,23 @@ public enum RawDeflate {
         defer { inflateEnd(&stream) }
         // One byte more than allowed: filling it means the message is too large.
         var output = [UInt8](repeating: 0, count: maximumBytes + 1)
+        let status = run(&stream, input: input, output: &output) { CZlib.inflate(&$0, Z_FINISH) }
+        if Int(stream.total_out) > maximumBytes { throw Failure(reason: .tooLarge) }
+        guard status == Z_STREAM_END else { throw Failure(reason: status == Z_BUF_ERROR && stream.avail_out == 0 ? .tooLarge : .corrupt) }
+        return Array(output.prefix(Int(stream.total_out)))
+    }
+
+    /// Points the stream at the whole input and output, then runs one zlib step over them.
+    private static func run(_ stream: inout z_stream, input: [UInt8], output: inout [UInt8], _ step: (inout z_stream) -> Int32) -> Int32 {
         var input = input
-        let status = input.withUnsafeMutableBufferPointer { source in
+        return input.withUnsafeMutableBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
                 stream.next_in = source.baseAddress
                 stream.avail_in = uInt(source.count)
                 stream.next_out = target.baseAddress
                 stream.avail_out = uInt(target.count)
-                return CZlib.inflate(&stream, Z_FINISH)
+                return step(&stream)
             }
         }
-        if Int(stream.total_out) > maximumBytes { throw Failure(reason: .tooLarge) }
-        guard status == Z_STREAM_END else { throw Failure(reason: status == Z_BUF_ERROR && stream.avail_out == 0 ? .tooLarge : .corrupt) }
-        return Array(output.prefix(Int(stream.total_out)))
     }
 }
