@@ -25,6 +25,11 @@ import Testing
         #expect(located.assertion.attribute("ID") == "id-assertion-1")
     }
 
+    @Test func bothSignedVerifiesBoth() throws {
+        let located = try Self.locate("signed-both.xml")
+        #expect(located.responseSigned && located.assertionSigned)
+    }
+
     @Test(arguments: [
         ("xsw1.xml", SAMLValidationError.Code.xml(.duplicateID)),
         ("xsw2.xml", .xml(.duplicateID)),

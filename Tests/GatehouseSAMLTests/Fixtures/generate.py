@@ -109,9 +109,11 @@ P = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 A = "{urn:oasis:names:tc:SAML:2.0:assertion}"
 
 
-def sign_response(key_pem, cert_pem):
-    """Okta's other shape: the Response signed (the Signature right after the Issuer)."""
-    root = etree.fromstring(RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', "").encode())
+def sign_response(key_pem, cert_pem, signed_assertion=None):
+    """Okta's other shape: the Response signed (the Signature right after the Issuer); with
+    `signed_assertion`, both are signed."""
+    unsigned = RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', "").encode()
+    root = etree.fromstring(signed_assertion or unsigned)
     placeholder = etree.Element(DS + "Signature", nsmap={"ds": DS[1:-1]}, Id="placeholder")
     root.insert(1, placeholder)
     signer = XMLSigner(
@@ -255,6 +257,7 @@ def main():
     write("sha1.xml", sign_assertion(idp_key, idp_cert, method=SignatureMethod.RSA_SHA1, digest=DigestAlgorithm.SHA1))
     signed_response = sign_response(idp_key, idp_cert)
     write("signed-response.xml", signed_response)
+    write("signed-both.xml", sign_response(idp_key, idp_cert, signed_assertion=good))
     for name, data in wrapping_attacks(signed_response, good).items():
         write(name, data)
     xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
