@@ -39,10 +39,3 @@ enum SubjectConfirmationCheck {
         return answered ?? located.response.attribute("InResponseTo")
     }
 }
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}
