@@ -66,6 +66,15 @@ SEMANTIC_DEFECTS = {
 }
 
 
+def okta_signer(method=SignatureMethod.RSA_SHA256, digest=DigestAlgorithm.SHA256):
+    """Exclusive c14n and the ds: prefix, as Okta signs; SHA-1 only through LegacySHA1Signer."""
+    signer = (LegacySHA1Signer if method == SignatureMethod.RSA_SHA1 else XMLSigner)(
+        signature_algorithm=method, digest_algorithm=digest, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+    return signer
+
+
 def _without_signature(data):
     root = etree.fromstring(data)
     assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
@@ -76,12 +85,7 @@ def _without_signature(data):
 def sign_reference_elsewhere(key_pem, cert_pem):
     """A valid signature over the Response, sitting inside the Assertion."""
     root = etree.fromstring(RESPONSE.encode())
-    signer = XMLSigner(
-        signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
-    )
-    signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
-    return etree.tostring(signer.sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
+    return etree.tostring(okta_signer().sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
 
 
 class LegacySHA1Signer(XMLSigner):
@@ -94,12 +98,7 @@ class LegacySHA1Signer(XMLSigner):
 def sign_assertion(key_pem, cert_pem, include_certificate=True, response=None, method=SignatureMethod.RSA_SHA256, digest=DigestAlgorithm.SHA256):
     root = etree.fromstring((response or RESPONSE).encode())
     assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
-    signer = (LegacySHA1Signer if method == SignatureMethod.RSA_SHA1 else XMLSigner)(
-        signature_algorithm=method, digest_algorithm=digest,
-        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
-    )
-    signer.namespaces = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
-    signed = signer.sign(assertion, key=key_pem, cert=cert_pem if include_certificate else None, reference_uri="id-assertion-1")
+    signed = okta_signer(method, digest).sign(assertion, key=key_pem, cert=cert_pem if include_certificate else None, reference_uri="id-assertion-1")
     root.replace(assertion, signed)
     return etree.tostring(root)
 
@@ -116,12 +115,7 @@ def sign_response(key_pem, cert_pem, signed_assertion=None):
     root = etree.fromstring(signed_assertion or unsigned)
     placeholder = etree.Element(DS + "Signature", nsmap={"ds": DS[1:-1]}, Id="placeholder")
     root.insert(1, placeholder)
-    signer = XMLSigner(
-        signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
-    )
-    signer.namespaces = {"ds": DS[1:-1]}
-    return etree.tostring(signer.sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
+    return etree.tostring(okta_signer().sign(root, key=key_pem, cert=cert_pem, reference_uri="id-response-1"))
 
 
 def evil(element, new_id):
