@@ -52,6 +52,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     var frontIsWritable: Bool { context?.channel.isWritable ?? false }
 
+    var isSendingRequest: Bool {
+        guard let exchange else { return false }
+        return !exchange.requestEnded && !exchange.discardingBody
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         upstreamPool = environment.pools.pool(for: context.eventLoop, target: environment.upstream)

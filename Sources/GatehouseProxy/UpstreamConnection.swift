@@ -4,6 +4,8 @@ import NIOHTTP1
 /// The exchange currently using an upstream connection: the front side of one request.
 protocol UpstreamConnectionDelegate: AnyObject {
     var frontIsWritable: Bool { get }
+    /// Whether the request body is still being sent (the upstream may rightly say nothing yet).
+    var isSendingRequest: Bool { get }
     func upstreamReceived(_ part: HTTPClientResponsePart)
     func upstreamReadComplete()
     func upstreamBecameWritable()
@@ -69,7 +71,9 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            // Silence while the body is still going up is not a timeout; the handler fires again later.
+            if delegate?.isSendingRequest == true { return }
             let delegate = self.delegate
             self.delegate = nil
             delegate?.upstreamFailed(.readTimeout)

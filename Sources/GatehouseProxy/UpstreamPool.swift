@@ -43,8 +43,9 @@ final class UpstreamPool: @unchecked Sendable {
                     try sync.addHandler(
                         ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)), name: UpstreamPool.decoderHandlerName
                     )
-                    // Neither reads nor writes: a long upload to a silent upstream is not a timeout.
-                    try sync.addHandler(IdleStateHandler(allTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
+                    // A read timeout only: tracking writes too would cost a promise per write on the hot
+                    // path. A long upload to a silent upstream is told apart by the connection itself.
+                    try sync.addHandler(IdleStateHandler(readTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
                     try sync.addHandler(UpstreamConnection())
                 }
             }
