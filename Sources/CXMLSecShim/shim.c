@@ -5,6 +5,11 @@
 // Errors are reported to callers by code; libxml2 must never print document content to stderr.
 static void gh_silent_error(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 
+static void gh_silent_xmlsec_error(const char *file, int line, const char *func, const char *object, const char *subject, int reason,
+                                   const char *msg) {
+    (void)file; (void)line; (void)func; (void)object; (void)subject; (void)reason; (void)msg;
+}
+
 int gh_xmlsec_initialize(void) {
     xmlInitParser();
     xmlSetGenericErrorFunc(NULL, gh_silent_error);
@@ -14,6 +19,11 @@ int gh_xmlsec_initialize(void) {
     if (xmlSecCheckVersion() != 1) return -2;
     if (xmlSecCryptoAppInit(NULL) < 0) return -3;
     if (xmlSecCryptoInit() < 0) return -4;
+    // Callers get a code for every failure; xmlsec's own stderr lines would break JSON logs.
+    // Set after the crypto init, which installs its own.
+    xmlSecErrorsSetCallback(gh_silent_xmlsec_error);
+    // Decrypted content is parsed by xmlsec into the tree: with the same hardened options.
+    xmlSecParserSetDefaultOptions(gh_xml_hardened_options());
     // No I/O callbacks at all: a Reference or RetrievalMethod can never fetch a file or URL.
     xmlSecIOCleanupCallbacks();
     return 0;
@@ -81,4 +91,8 @@ static int gh_register_ids_below(xmlDocPtr document, xmlNodePtr node) {
 
 int gh_xml_register_ids(xmlDocPtr document) {
     return gh_register_ids_below(document, xmlDocGetRootElement(document));
+}
+
+int gh_xml_register_ids_in(xmlDocPtr document, xmlNodePtr first) {
+    return gh_register_ids_below(document, first);
 }

@@ -23,6 +23,16 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     weak var pool: UpstreamPool?
     private var context: ChannelHandlerContext?
     private var readPending = false
+    private let readTimeout: TimeAmount
+    /// Set when a read timeout was let pass because the body was still going up; then the
+    /// upstream gets a whole `readTimeout` from the end of the request, not what is left of a
+    /// timer that started while the client was still sending.
+    private var waitedForSlowBody = false
+    private var slowBodyEndedAt: NIODeadline?
+
+    init(readTimeout: TimeAmount) {
+        self.readTimeout = readTimeout
+    }
 
     var channel: Channel? { context?.channel }
     var isActive: Bool { context?.channel.isActive ?? false }
@@ -32,6 +42,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func write(_ part: HTTPClientRequestPart) {
+        if waitedForSlowBody, case .end = part {
+            waitedForSlowBody = false
+            slowBodyEndedAt = .now()
+        }
         context?.write(wrapOutboundOut(part), promise: nil)
     }
 
@@ -46,6 +60,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        slowBodyEndedAt = nil
         guard let delegate else {
             // Bytes on an idle connection: the upstream is confused; never reuse it.
             context.close(promise: nil)
@@ -73,7 +88,13 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             // Silence while the body is still going up is not a timeout; the handler fires again later.
-            if delegate?.isSendingRequest == true { return }
+            if delegate?.isSendingRequest == true {
+                waitedForSlowBody = true
+                return
+            }
+            // The handler fires again within readTimeout, so silence is judged from the body's end.
+            if let ended = slowBodyEndedAt, NIODeadline.now() - ended < readTimeout { return }
+            slowBodyEndedAt = nil
             let delegate = self.delegate
             self.delegate = nil
             delegate?.upstreamFailed(.readTimeout)

@@ -46,7 +46,7 @@ final class UpstreamPool: @unchecked Sendable {
                     // A read timeout only: tracking writes too would cost a promise per write on the hot
                     // path. A long upload to a silent upstream is told apart by the connection itself.
                     try sync.addHandler(IdleStateHandler(readTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
-                    try sync.addHandler(UpstreamConnection())
+                    try sync.addHandler(UpstreamConnection(readTimeout: readTimeout))
                 }
             }
         let connecting: EventLoopFuture<Channel>

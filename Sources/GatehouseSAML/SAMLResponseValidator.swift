@@ -23,7 +23,9 @@ public struct SAMLResponseValidator: Sendable {
     {
         let document: HardenedXMLDocument
         do { document = try HardenedXMLDocument(parsing: responseXML, limits: limits) } catch { throw SAMLValidationError(error) }
-        let located = try SignedAssertionLocator.locate(in: document, keys: context.keys, policy: context.signaturePolicy)
+        let located = try SignedAssertionLocator.locate(
+            in: document, keys: context.keys, policy: context.signaturePolicy, decryptionKeys: context.decryptionKeys, limits: limits
+        )
         try DestinationCheck.check(located, context: context)
         try StatusCheck.check(located)
         try IssuerCheck.check(located, context: context)

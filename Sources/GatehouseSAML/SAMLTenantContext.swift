@@ -10,6 +10,8 @@ public struct SAMLTenantContext: Sendable {
     /// The ACS URL: Destination and Recipient must equal it exactly.
     public var acsURL: String
     public var keys: XMLSignatureKeys
+    /// The SP's private keys (current and next) for EncryptedAssertion; nil refuses encrypted ones.
+    public var decryptionKeys: XMLDecryptionKeys?
     public var signaturePolicy: XMLSignaturePolicy
     /// Accept responses that answer no request of ours (the Okta tile).
     public var allowIdPInitiated: Bool
@@ -20,7 +22,7 @@ public struct SAMLTenantContext: Sendable {
 
     public init(
         tenantID: String, idpEntityID: String, spEntityID: String, acsURL: String, keys: XMLSignatureKeys,
-        signaturePolicy: XMLSignaturePolicy = XMLSignaturePolicy(), allowIdPInitiated: Bool = true, clockSkew: Duration = .seconds(180),
+        decryptionKeys: XMLDecryptionKeys? = nil, signaturePolicy: XMLSignaturePolicy = XMLSignaturePolicy(), allowIdPInitiated: Bool = true, clockSkew: Duration = .seconds(180),
         idAttribute: String = "id", emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
     ) {
         self.tenantID = tenantID
@@ -28,6 +30,7 @@ public struct SAMLTenantContext: Sendable {
         self.spEntityID = spEntityID
         self.acsURL = acsURL
         self.keys = keys
+        self.decryptionKeys = decryptionKeys
         self.signaturePolicy = signaturePolicy
         self.allowIdPInitiated = allowIdPInitiated
         self.clockSkew = clockSkew

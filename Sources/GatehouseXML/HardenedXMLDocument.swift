@@ -89,7 +89,7 @@ public final class HardenedXMLDocument {
     }
 
     /// Depth of the element subtree, stopping early once past `limit`.
-    private static func depth(of node: xmlNodePtr, limit: Int) -> Int {
+    static func depth(of node: xmlNodePtr, limit: Int) -> Int {
         var deepest = 1
         var child = node.pointee.children
         while let current = child {

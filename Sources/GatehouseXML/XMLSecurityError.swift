@@ -24,6 +24,9 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         case digestMismatch = "dsig.digest_mismatch"
         case signatureInvalid = "dsig.signature_invalid"
         case verificationError = "dsig.verification_error"
+        case encryptionStructure = "xenc.structure"
+        case forbiddenEncryptionAlgorithm = "xenc.forbidden_algorithm"
+        case decryptionFailed = "xenc.decryption_failed"
     }
 
     public let code: Code

@@ -32,6 +32,10 @@ enum {
 /// GH_XML_EMPTY_ID; `xmlAddID` is a function Swift could call, but the walk is cheaper in C.
 int gh_xml_register_ids(xmlDocPtr document);
 
+/// Registers the `ID` attributes of `first`, its following siblings and everything below them
+/// (content that decryption put into an already registered document), with the same refusals.
+int gh_xml_register_ids_in(xmlDocPtr document, xmlNodePtr first);
+
 enum {
     GH_XML_DUPLICATE_ID = 10,
     GH_XML_EMPTY_ID = 11,

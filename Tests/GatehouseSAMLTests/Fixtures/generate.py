@@ -8,7 +8,13 @@ import pathlib
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+import base64
+import os
+
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives import padding as symmetric_padding
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, SignatureMethod, DigestAlgorithm
@@ -214,6 +220,49 @@ def metadata(certificates, sso="https://acme.okta.com/app/acme_dash/exk123/sso/s
     )
 
 
+XENC = "http://www.w3.org/2001/04/xmlenc#"
+GCM = {"aes128-gcm": 16, "aes256-gcm": 32}
+CBC = {"aes128-cbc": 16, "aes256-cbc": 32}
+
+
+def encrypt_assertion(response, recipient_cert_pem, content="aes256-gcm", transport="rsa-oaep-mgf1p", forged_sibling=False):
+    """Okta's EncryptedAssertion, written with `cryptography` (not libxmlsec1): the assertion as
+    it stands (signed or not) encrypted with a fresh AES key, that key wrapped with RSA-OAEP for
+    the SP certificate inside EncryptedData/KeyInfo/EncryptedKey."""
+    root = etree.fromstring(response)
+    assertion = root.find(A + "Assertion")
+    plaintext = etree.tostring(assertion)
+    if forged_sibling:  # a second, unsigned assertion smuggled inside the ciphertext
+        plaintext += etree.tostring(evil(assertion, "id-forged-assertion"))
+    if content in GCM:
+        key = os.urandom(GCM[content])
+        iv = os.urandom(12)
+        ciphertext = iv + AESGCM(key).encrypt(iv, plaintext, None)
+        content_uri = "http://www.w3.org/2009/xmlenc11#" + content
+    else:
+        key = os.urandom(CBC[content])
+        iv = os.urandom(16)
+        padder = symmetric_padding.PKCS7(128).padder()
+        padded = padder.update(plaintext) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        ciphertext = iv + encryptor.update(padded) + encryptor.finalize()
+        content_uri = XENC + content
+    public_key = x509.load_pem_x509_certificate(recipient_cert_pem).public_key()
+    if transport == "rsa-1_5":
+        wrapped = public_key.encrypt(key, padding.PKCS1v15())
+    else:
+        wrapped = public_key.encrypt(key, padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None))
+    encrypted = (
+        f'<saml2:EncryptedAssertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion"><xenc:EncryptedData xmlns:xenc="{XENC}" Id="_ed1" Type="{XENC}Element">'
+        f'<xenc:EncryptionMethod Algorithm="{content_uri}"/><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey Id="_ek1">'
+        f'<xenc:EncryptionMethod Algorithm="{XENC}{transport}"><ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></xenc:EncryptionMethod>'
+        f"<xenc:CipherData><xenc:CipherValue>{base64.b64encode(wrapped).decode()}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>"
+        f"<xenc:CipherData><xenc:CipherValue>{base64.b64encode(ciphertext).decode()}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml2:EncryptedAssertion>"
+    )
+    root.replace(assertion, etree.fromstring(encrypted))
+    return etree.tostring(root)
+
+
 def write(name, data):
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode())
 
@@ -223,6 +272,8 @@ def main():
     _, rollover_cert = key_and_certificate("okta-idp-next")
     attacker_key, attacker_cert = key_and_certificate("attacker")
     sp_key, sp_cert = key_and_certificate("gatehouse-sp")
+    other_sp_key, _ = key_and_certificate("gatehouse-sp-other")
+    write("other-sp.key", other_sp_key)
     write("sp.key", sp_key)
     write("sp.crt", sp_cert)
     write("idp.crt", idp_cert)
@@ -254,6 +305,17 @@ def main():
     write("signed-both.xml", sign_response(idp_key, idp_cert, signed_assertion=good))
     for name, data in wrapping_attacks(signed_response, good).items():
         write(name, data)
+    write("encrypted-assertion.xml", encrypt_assertion(good, sp_cert))
+    write("encrypted-assertion-cbc.xml", encrypt_assertion(good, sp_cert, content="aes128-cbc"))
+    write("encrypted-signed-response.xml", sign_response(idp_key, idp_cert, signed_assertion=encrypt_assertion(good, sp_cert, content="aes256-cbc")))
+    write("encrypted-for-another-key.xml", encrypt_assertion(good, attacker_cert))
+    write("encrypted-unsigned.xml", encrypt_assertion(RESPONSE.replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', "").encode(), sp_cert))
+    encrypted = encrypt_assertion(good, sp_cert)
+    content_start = encrypted.rindex(b"<xenc:CipherValue>") + len(b"<xenc:CipherValue>") + 40
+    flipped = b"A" if encrypted[content_start:content_start + 1] != b"A" else b"B"
+    write("encrypted-tampered.xml", encrypted[:content_start] + flipped + encrypted[content_start + 1:])
+    write("encrypted-rsa-1_5.xml", encrypt_assertion(good, sp_cert, transport="rsa-1_5"))
+    write("encrypted-two-assertions.xml", encrypt_assertion(good, sp_cert, forged_sibling=True))
     xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
     write("forbidden-transform.xml", good.replace(b'<ds:Transforms>', b'<ds:Transforms>' + xslt, 1))
 
