@@ -135,8 +135,9 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "DemoUpstream",
+                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

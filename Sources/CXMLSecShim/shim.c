@@ -2,6 +2,11 @@
 
 #include <string.h>
 
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 // Errors are reported to callers by code; libxml2 must never print document content to stderr.
 static void gh_silent_error(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 
@@ -95,4 +100,20 @@ int gh_xml_register_ids(xmlDocPtr document) {
 
 int gh_xml_register_ids_in(xmlDocPtr document, xmlNodePtr first) {
     return gh_register_ids_below(document, first);
+}
+
+int gh_x509_pem_not_after(const char *pem, int length, long long *seconds) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return -1;
+    X509 *certificate = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (certificate == NULL) return -1;
+    ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
+    int days = 0, rest = 0;
+    int ok = epoch != NULL && ASN1_TIME_diff(&days, &rest, epoch, X509_get0_notAfter(certificate));
+    ASN1_TIME_free(epoch);
+    X509_free(certificate);
+    if (!ok) return -2;
+    *seconds = (long long)days * 86400 + rest;
+    return 0;
 }

@@ -23,15 +23,18 @@ struct ConfigValidator {
         let proxy = proxySettings(top.section("proxy"))
         let shutdownTimeout = top.duration("shutdown_timeout", default: .seconds(25))
         let log = logSettings(top.section("log"))
+        let saml = samlSettings(top.section("saml"))
         top.finish()
         if listen == adminListen && listen.port != 0 { reader.report("admin_listen", "must differ from listen (\(listen))") }
 
         guard let publicURL, let upstream, let store else { return nil }
-        return GatehouseConfiguration(
+        var configuration = GatehouseConfiguration(
             listen: listen, adminListen: adminListen, publicURL: publicURL, upstream: upstream, store: store,
             ssoPrefix: ssoPrefix, trustedProxies: trustedProxies, publicPaths: publicPaths, rules: rules, tenants: tenants,
             identityHeaders: identityHeaders, session: session, sp: sp, proxy: proxy, shutdownTimeout: shutdownTimeout, log: log
         )
+        configuration.saml = saml
+        return configuration
     }
 
     private func hostAndPort(_ section: ConfigSection, _ key: String, default fallback: HostAndPort) -> HostAndPort {
@@ -144,8 +147,17 @@ struct ConfigValidator {
         if metadataURL != nil && metadataFile != nil {
             reader.report(section.child("idp_metadata_url"), "set either idp_metadata_url or idp_metadata_file, not both")
         }
-        if let metadataURL, URLParts(metadataURL) == nil {
-            reader.report(section.child("idp_metadata_url"), "must be an http(s) URL")
+        let insecureHTTP = section.bool("insecure_allow_http_metadata", default: false)
+        if let metadataURL {
+            if let parts = URLParts(metadataURL) {
+                if !parts.isHTTPS && !insecureHTTP && !URLParts.isLoopback(parts.host) {
+                    reader.report(
+                        section.child("idp_metadata_url"), "plain http is only for loopback hosts; use https (or insecure_allow_http_metadata)"
+                    )
+                }
+            } else {
+                reader.report(section.child("idp_metadata_url"), "must be an http(s) URL")
+            }
         }
         let allowIdPInitiated = section.bool("allow_idp_initiated", default: true)
         let hashes = section.stringList("scim_token_sha256").map { $0.lowercased() }
@@ -159,12 +171,22 @@ struct ConfigValidator {
         if jitRole != nil && !hashes.isEmpty {
             reader.report(section.child("jit_default_role"), "only for tenants without SCIM (this tenant has scim_token_sha256)")
         }
-        section.finish()
-        guard let id else { return nil }
-        return TenantConfiguration(
-            id: id, emailDomains: domains, idpMetadataURL: metadataURL, idpMetadataFile: metadataFile,
+        var tenant = TenantConfiguration(
+            id: id ?? "", emailDomains: domains, idpMetadataURL: metadataURL, idpMetadataFile: metadataFile,
             allowIdPInitiated: allowIdPInitiated, scimTokenSHA256: hashes, jitDefaultRole: jitRole
         )
+        tenant.idpEntityID = section.string("idp_entity_id")
+        tenant.idpMetadataRefresh = section.duration("idp_metadata_refresh", default: tenant.idpMetadataRefresh)
+        if tenant.idpMetadataRefresh < .seconds(60) { reader.report(section.child("idp_metadata_refresh"), "must be at least 1m") }
+        tenant.insecureAllowHTTPMetadata = insecureHTTP
+        tenant.insecureAllowSHA1 = section.bool("insecure_allow_sha1", default: false)
+        tenant.idAttribute = section.string("id_attribute") ?? tenant.idAttribute
+        tenant.emailAttribute = section.string("email_attribute") ?? tenant.emailAttribute
+        for (key, value) in [("id_attribute", tenant.idAttribute), ("email_attribute", tenant.emailAttribute)] where value.isEmpty {
+            reader.report(section.child(key), "must not be empty")
+        }
+        section.finish()
+        return id == nil ? nil : tenant
     }
 
     private func identityHeaders(_ section: ConfigSection) -> IdentityHeaderNames {
@@ -212,6 +234,7 @@ struct ConfigValidator {
         settings.keyFile = section.string("key_file")
         settings.certFile = section.string("cert_file")
         settings.nextCertFile = section.string("next_cert_file")
+        settings.nextKeyFile = section.string("next_key_file")
         for (key, path) in [("cert_file", settings.certFile), ("next_cert_file", settings.nextCertFile)] {
             guard let path else { continue }
             do {
@@ -226,6 +249,20 @@ struct ConfigValidator {
         if (settings.keyFile == nil) != (settings.certFile == nil) {
             reader.report(section.path, "key_file and cert_file go together")
         }
+        for (key, path) in [("key_file", settings.keyFile), ("next_key_file", settings.nextKeyFile)] {
+            guard let path else { continue }
+            do {
+                guard try reader.readFile(path).contains("PRIVATE KEY-----") else {
+                    reader.report(section.child(key), "\(path) is not a PEM private key")
+                    continue
+                }
+            } catch {
+                reader.report(section.child(key), "cannot read \(path): \(error)")
+            }
+        }
+        if settings.nextKeyFile != nil && settings.nextCertFile == nil {
+            reader.report(section.child("next_key_file"), "needs next_cert_file (the certificate published for it)")
+        }
         section.finish()
         return settings
     }
@@ -237,6 +274,16 @@ struct ConfigValidator {
         settings.maxIdleConnectionsPerLoop = section.int("max_idle_connections", default: settings.maxIdleConnectionsPerLoop, range: 0...10_000)
         settings.threads = section.int("threads", default: settings.threads, range: 0...256)
         settings.maxAppBodyBytes = section.int("max_app_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        section.finish()
+        return settings
+    }
+
+    private func samlSettings(_ section: ConfigSection) -> SAMLSettings {
+        var settings = SAMLSettings()
+        settings.clockSkew = section.duration("clock_skew", default: settings.clockSkew)
+        if settings.clockSkew > .seconds(900) { reader.report(section.child("clock_skew"), "must be at most 15m") }
+        settings.maxMetadataBytes = section.int("max_metadata_bytes", default: settings.maxMetadataBytes, range: 4_096...(16 << 20))
+        settings.metadataFetchTimeout = section.duration("metadata_fetch_timeout", default: settings.metadataFetchTimeout)
         section.finish()
         return settings
     }

@@ -22,6 +22,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var proxy: ProxySettings
     public var shutdownTimeout: Duration
     public var log: LogSettings
+    public var saml: SAMLSettings = SAMLSettings()
 
     /// Settings that a reload may change while connections stay open.
     public var runtime: RuntimeSettings {
@@ -45,6 +46,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
         if proxy != other.proxy { names.append("proxy") }
         if shutdownTimeout != other.shutdownTimeout { names.append("shutdown_timeout") }
         if log != other.log { names.append("log") }
+        if saml != other.saml { names.append("saml") }
         return names
     }
 }
@@ -138,6 +140,17 @@ public struct TenantConfiguration: Sendable, Equatable {
     public var allowIdPInitiated: Bool
     public var scimTokenSHA256: [String]
     public var jitDefaultRole: String?
+    /// Which entity to use from metadata that is an EntitiesDescriptor (and a check on an EntityDescriptor).
+    public var idpEntityID: String? = nil
+    /// How often the metadata is fetched again at most; cacheDuration and validUntil can make it sooner.
+    public var idpMetadataRefresh: Duration = .seconds(3_600)
+    /// Fetch metadata over plain http from a host other than loopback (off; logged at start).
+    public var insecureAllowHTTPMetadata: Bool = false
+    /// Accept SHA-1 signatures and digests from this tenant's IdP (off; logged at start).
+    public var insecureAllowSHA1: Bool = false
+    /// SAML attribute names: the IdP's user id and the email address.
+    public var idAttribute: String = "id"
+    public var emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
 
     public init(
         id: String, emailDomains: [String], idpMetadataURL: String?, idpMetadataFile: String?, allowIdPInitiated: Bool,
@@ -184,6 +197,20 @@ public struct ServiceProviderSettings: Sendable, Equatable {
     public var certFile: String?
     /// The next certificate, published in SP metadata before the key is switched (rotation).
     public var nextCertFile: String?
+    /// The next certificate's key: decrypts assertions an IdP already encrypts for the next certificate.
+    public var nextKeyFile: String?
+
+    public init() {}
+}
+
+/// Settings shared by every tenant's SAML validation.
+public struct SAMLSettings: Sendable, Equatable {
+    /// Allowed difference between the IdP's clock and ours for every time check.
+    public var clockSkew: Duration = .seconds(180)
+    /// Largest metadata document fetched or read.
+    public var maxMetadataBytes: Int = 1 << 20
+    /// Time limit for one metadata fetch.
+    public var metadataFetchTimeout: Duration = .seconds(10)
 
     public init() {}
 }

@@ -30,6 +30,11 @@ public final class GatehouseApplication: Sendable {
     public let reloader: ConfigReloader
     public let store: Store
     public let readiness: Readiness
+    /// Every tenant's IdP metadata in force; sign-in validates against it.
+    public let identityProviders: IdPMetadataRegistry
+    public let metadataService: IdPMetadataService
+    /// The SP keys that decrypt EncryptedAssertions (current, then next); nil without `sp.key_file`.
+    public let decryptionKeys: XMLDecryptionKeys?
     private let logger: Logger
     private let sink: LogSink
     private let proxy: ProxyServer
@@ -44,7 +49,7 @@ public final class GatehouseApplication: Sendable {
 
     init(
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink,
-        reloadPollInterval: Duration
+        reloadPollInterval: Duration, metadataClock: @escaping @Sendable () -> Date
     ) throws {
         try XMLSecurityLibrary.ensureInitialised()
         self.configuration = configuration
@@ -54,13 +59,24 @@ public final class GatehouseApplication: Sendable {
         spCertificatesPEM = try [configuration.sp.certFile, configuration.sp.nextCertFile].compactMap { $0 }.map {
             try String(contentsOfFile: $0, encoding: .utf8)
         }
+        let spKeys = try [configuration.sp.keyFile, configuration.sp.nextKeyFile].compactMap { $0 }.map {
+            try String(contentsOfFile: $0, encoding: .utf8)
+        }
+        decryptionKeys = spKeys.isEmpty ? nil : try XMLDecryptionKeys(privateKeysPEM: spKeys)
         readiness = Readiness()
         store = try StoreFactory.open(configuration.store)
         let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
-        reloader = ConfigReloader(
+        let reloader = ConfigReloader(
             file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger,
             pollInterval: reloadPollInterval
         )
+        self.reloader = reloader
+        identityProviders = IdPMetadataRegistry()
+        metadataService = IdPMetadataService(
+            registry: identityProviders, store: store, settings: configuration.saml, metrics: IdPMetadataMetrics(registry: metrics.registry),
+            logger: logger, tenants: { reloader.configuration.tenants }, now: metadataClock
+        )
+        Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
         let group: EventLoopGroup = ownedGroup ?? MultiThreadedEventLoopGroup.singleton
@@ -71,6 +87,12 @@ public final class GatehouseApplication: Sendable {
         )
         proxyPort = group.next().makePromise(of: Int.self)
         adminPort = group.next().makePromise(of: Int.self)
+    }
+
+    deinit {
+        // An application built but never run (a check, a test) still settles its promises.
+        proxyPort.fail(CancellationError())
+        adminPort.fail(CancellationError())
     }
 
     /// Waits until both listeners are bound and returns their ports.
@@ -104,7 +126,7 @@ public final class GatehouseApplication: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: LogFlushService(sink: sink)), .init(service: admin), .init(service: application),
-                    .init(service: front), .init(service: reloader),
+                    .init(service: metadataService), .init(service: front), .init(service: reloader),
                 ],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
@@ -136,6 +158,18 @@ public final class GatehouseApplication: Sendable {
         await serviceGroup.withLockedValue { $0 }?.triggerGracefulShutdown()
     }
 
+    /// Every switch named `insecure…` is logged at start, so nobody runs one unknowingly.
+    private static func warnAboutInsecureSettings(_ configuration: GatehouseConfiguration, logger: Logger) {
+        for tenant in configuration.tenants {
+            if tenant.insecureAllowSHA1 {
+                logger.warning("insecure_allow_sha1 is on: SHA-1 signatures are accepted from this tenant's IdP", metadata: ["tenant": "\(tenant.id)"])
+            }
+            if tenant.insecureAllowHTTPMetadata {
+                logger.warning("insecure_allow_http_metadata is on: metadata may come over plain http", metadata: ["tenant": "\(tenant.id)"])
+            }
+        }
+    }
+
     /// A fresh 0700 directory for the application socket, so no other local user can reach it.
     private static func makePrivateDirectory() throws -> String {
         var template = Array("/tmp/gatehouse-XXXXXX".utf8CString)
@@ -149,10 +183,11 @@ public final class GatehouseApplication: Sendable {
 /// Builds a Gatehouse process from a validated configuration.
 public func buildApplication(
     configuration: GatehouseConfiguration, configFile: String? = nil, environment: [String: String] = [:],
-    logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput, reloadPollInterval: Duration = .seconds(2)
+    logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput, reloadPollInterval: Duration = .seconds(2),
+    metadataClock: @escaping @Sendable () -> Date = { Date() }
 ) throws -> GatehouseApplication {
     try GatehouseApplication(
         configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink,
-        reloadPollInterval: reloadPollInterval
+        reloadPollInterval: reloadPollInterval, metadataClock: metadataClock
     )
 }

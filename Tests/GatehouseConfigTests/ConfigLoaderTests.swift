@@ -53,7 +53,8 @@ import Testing
                 jit_default_role: null
             """
         let certificate = "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n"
-        let config = try ConfigLoader.parse(yaml: yaml, readFile: { _ in certificate }).get()
+        let key = "-----BEGIN PRIVATE KEY-----\nMII=\n-----END PRIVATE KEY-----\n"
+        let config = try ConfigLoader.parse(yaml: yaml, readFile: { $0.hasSuffix(".key") ? key : certificate }).get()
         #expect(config.tenants.map(\.id) == ["acme"])
         #expect(config.rules == [AccessRule(pathPrefix: "/settings/", methods: [], roles: ["ADMINISTRATOR"])])
         #expect(config.publicPaths == ["^/healthz$", "^/static/"])
@@ -94,6 +95,47 @@ import Testing
         ]
         #expect(paths == expected, "got \(failure.problems)")
         #expect(failure.description.contains("configuration has \(expected.count) problems"))
+    }
+
+    @Test func metadataOverPlainHTTPIsOnlyForLoopbackUnlessTheTenantSaysInsecure() throws {
+        func problems(_ tenant: String) -> [String] {
+            guard case .failure(let failure) = ConfigLoader.parse(yaml: Self.minimal + "\ntenants:\n" + tenant) else { return [] }
+            return failure.problems.map(\.path)
+        }
+        let base = "  - id: acme\n    email_domains: [acme.com]\n"
+        #expect(problems(base + "    idp_metadata_url: http://idp.example.com/metadata\n") == ["tenants[0].idp_metadata_url"])
+        #expect(problems(base + "    idp_metadata_url: file:///etc/passwd\n") == ["tenants[0].idp_metadata_url"])
+        #expect(problems(base + "    idp_metadata_url: http://127.0.0.1:8081/metadata\n").isEmpty)
+        #expect(problems(base + "    idp_metadata_url: http://idp.example.com/m\n    insecure_allow_http_metadata: true\n").isEmpty)
+        #expect(problems(base + "    idp_metadata_url: https://idp.example.com/m\n    idp_metadata_refresh: 10s\n") == ["tenants[0].idp_metadata_refresh"])
+    }
+
+    @Test func samlAndTenantSecuritySettingsAreRead() throws {
+        let yaml = Self.minimal + """
+
+            saml:
+              clock_skew: 2m
+            tenants:
+              - id: acme
+                email_domains: [acme.com]
+                idp_metadata_url: https://acme.okta.com/app/exk1/sso/saml/metadata
+                idp_entity_id: http://www.okta.com/exk1
+                idp_metadata_refresh: 15m
+                insecure_allow_sha1: true
+                email_attribute: mail
+                id_attribute: uid
+            """
+        let configuration = try ConfigLoader.parse(yaml: yaml).get()
+        #expect(configuration.saml.clockSkew == .seconds(120))
+        let tenant = try #require(configuration.tenants.first)
+        #expect(tenant.idpEntityID == "http://www.okta.com/exk1")
+        #expect(tenant.idpMetadataRefresh == .seconds(900))
+        #expect(tenant.insecureAllowSHA1)
+        #expect(!tenant.insecureAllowHTTPMetadata)
+        #expect(tenant.emailAttribute == "mail")
+        #expect(tenant.idAttribute == "uid")
+        #expect(try ConfigLoader.parse(yaml: Self.minimal).get().tenants.isEmpty)
+        #expect(try ConfigLoader.parse(yaml: Self.minimal).get().saml.clockSkew == .seconds(180))
     }
 
     @Test func missingRequiredKeysAreEachReported() {
@@ -153,13 +195,21 @@ import Testing
     }
 
     @Test func spCertificatesMustBeReadablePEM() {
-        let yaml = Self.minimal + "\nsp:\n  key_file: /k\n  cert_file: /c.crt\n  next_cert_file: /n.crt\n"
-        let result = ConfigLoader.parse(yaml: yaml, readFile: { path in path == "/c.crt" ? "-----BEGIN CERTIFICATE-----\nMII=\n" : "garbage" })
+        let yaml = Self.minimal + "\nsp:\n  key_file: /k\n  cert_file: /c.crt\n  next_cert_file: /n.crt\n  next_key_file: /n.key\n"
+        let result = ConfigLoader.parse(
+            yaml: yaml,
+            readFile: { path in
+                switch path {
+                case "/c.crt": return "-----BEGIN CERTIFICATE-----\nMII=\n"
+                case "/k": return "-----BEGIN RSA PRIVATE KEY-----\nMII=\n"
+                default: return "garbage"
+                }
+            })
         guard case .failure(let failure) = result else {
             Issue.record("a non-PEM next certificate was accepted")
             return
         }
-        #expect(failure.problems.map(\.path) == ["sp.next_cert_file"])
+        #expect(failure.problems.map(\.path) == ["sp.next_cert_file", "sp.next_key_file"])
     }
 
     @Test func aDomainBelongsToOneTenant() {

@@ -53,4 +53,8 @@ int gh_xmlsec_size_width(void);
 /// The xmlsec library version string this binary is linked with.
 const char *gh_xmlsec_version(void);
 
+/// Reads a PEM certificate's notAfter as seconds since 1970 (certificates can expire; metadata
+/// monitoring warns before they do). Returns 0 on success, negative when unreadable.
+int gh_x509_pem_not_after(const char *pem, int length, long long *seconds);
+
 #endif
