@@ -48,6 +48,7 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/io.h>
 #include <xmlsec/parser.h>
+#include <xmlsec/templates.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/app.h>
 #include <xmlsec/openssl/crypto.h>

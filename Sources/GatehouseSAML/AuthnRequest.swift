@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
+import GatehouseXML
 import _CryptoExtras
 
-/// An SP-initiated sign-in request, sent with the HTTP-Redirect binding.
+/// An SP-initiated sign-in request, sent with the HTTP-Redirect or the HTTP-POST binding.
 public struct AuthnRequest: Sendable, Equatable {
     /// `_` and 32 hex digits: unpredictable, and a valid XML ID.
     public let id: String
@@ -50,6 +51,20 @@ public struct AuthnRequest: Sendable, Equatable {
     }
 
     public static let rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
+    /// The HTTP-POST binding: a page whose form posts the base64 request (with an enveloped
+    /// RSA-SHA256 signature when a key is given) and the RelayState to the IdP. Every value is
+    /// HTML-escaped; without JavaScript the person presses Continue.
+    public func postForm(relayState: String?, signingKey: XMLSigningKey? = nil) throws(XMLSecurityError) -> String {
+        var message = Array(xml.utf8)
+        if let signingKey {
+            message = try HardenedXMLDocument(parsing: message).signEnveloped(elementWithID: id, key: signingKey)
+        }
+        let relay = relayState.map { #"<input type="hidden" name="RelayState" value="\#(XMLEscaping.attribute($0))">"# } ?? ""
+        return """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title>            <meta name="viewport" content="width=device-width, initial-scale=1"></head>            <body onload="document.forms[0].submit()"><form method="post" action="\(XMLEscaping.attribute(destination))">            <input type="hidden" name="SAMLRequest" value="\(Data(message).base64EncodedString())">\(relay)            <noscript><p>Press Continue to go to your identity provider.</p><button type="submit">Continue</button></noscript>            </form></body></html>
+            """
+    }
 }
 
 /// Escaping for values written into XML.

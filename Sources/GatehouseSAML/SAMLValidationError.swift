@@ -23,6 +23,8 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
         case replay
         case missingNameID
         case malformedTime
+        /// A binding's encoding (parameters, base64, DEFLATE) is unusable.
+        case binding
         /// A failure of the XML security layer (parsing, IDs, signature), with its own code.
         case xml(XMLSecurityError.Code)
 
@@ -47,6 +49,7 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
             case .replay: return "saml.replay"
             case .missingNameID: return "saml.missing_name_id"
             case .malformedTime: return "saml.malformed_time"
+            case .binding: return "saml.binding_malformed"
             case .xml(let code): return code.rawValue
             }
         }

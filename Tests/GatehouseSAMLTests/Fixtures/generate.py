@@ -10,6 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 import base64
 import os
+import urllib.parse
+import zlib
 
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -263,6 +265,26 @@ def encrypt_assertion(response, recipient_cert_pem, content="aes256-gcm", transp
     return etree.tostring(root)
 
 
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+LOGOUT_REQUEST = (
+    '<saml2p:LogoutRequest xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://dash.example.com/sso/saml/acme/slo" '
+    'ID="id-logout-1" IssueInstant="2026-11-29T12:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">'
+    f'{IDP}</saml2:Issuer><saml2:NameID xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
+    'alice@acme.com</saml2:NameID><saml2p:SessionIndex>id-session-1</saml2p:SessionIndex></saml2p:LogoutRequest>'
+)
+
+
+def redirect_query(xml, key_pem, relay_state="token-1"):
+    """The HTTP-Redirect binding as an IdP sends it (bindings 3.4.4.1), signed with `cryptography`."""
+    compressor = zlib.compressobj(wbits=-15)
+    deflated = compressor.compress(xml.encode()) + compressor.flush()
+    quote = lambda value: urllib.parse.quote(value, safe="")
+    query = f"SAMLRequest={quote(base64.b64encode(deflated).decode())}&RelayState={quote(relay_state)}&SigAlg={quote(RSA_SHA256)}"
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    signature = key.sign(query.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return query + "&Signature=" + quote(base64.b64encode(signature).decode())
+
+
 def write(name, data):
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode())
 
@@ -316,6 +338,8 @@ def main():
     write("encrypted-tampered.xml", encrypted[:content_start] + flipped + encrypted[content_start + 1:])
     write("encrypted-rsa-1_5.xml", encrypt_assertion(good, sp_cert, transport="rsa-1_5"))
     write("encrypted-two-assertions.xml", encrypt_assertion(good, sp_cert, forged_sibling=True))
+    write("logout-request-redirect.txt", redirect_query(LOGOUT_REQUEST, idp_key))
+    write("logout-request-redirect-attacker.txt", redirect_query(LOGOUT_REQUEST, attacker_key))
     xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
     write("forbidden-transform.xml", good.replace(b'<ds:Transforms>', b'<ds:Transforms>' + xslt, 1))
 
