@@ -9,7 +9,7 @@ VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600
 
-.PHONY: help deps venv build build-release run test bench fixtures fmt fmt-check clean
+.PHONY: help deps venv build build-release run test bench fuzz-saml fixtures fmt fmt-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,14 +48,21 @@ bench: build-release ## Proxy vs nginx, and ACS validation vs OpenSSL RSA verify
 	bench/proxy-bench.sh
 	bench/saml-bench.sh
 
-fixtures: venv ## Re-sign the XML signature fixtures with signxml (committed; tests do not need Python)
+fuzz-saml: deps ## libFuzzer over response validation, metadata and the Redirect binding for $(SECONDS) s; crashers go to fuzz/crashers
+	swift build --scratch-path .build-fuzz --product SAMLFuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
+	@mkdir -p var/fuzz/corpus fuzz/crashers
+	@cp Tests/GatehouseSAMLTests/Fixtures/*.xml Tests/GatehouseSAMLTests/Fixtures/*.txt var/fuzz/corpus/
+	ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/SAMLFuzzer var/fuzz/corpus -max_total_time=$(SECONDS) -max_len=65536 -timeout=10 \
+		-rss_limit_mb=4096 -artifact_prefix=fuzz/crashers/ -print_final_stats=1
+
+fixtures: venv ## Re-sign and re-encrypt the SAML fixtures with signxml and cryptography (output committed)
 	$(VENV)/bin/python Tests/GatehouseSAMLTests/Fixtures/generate.py
 
 fmt: ## Format the sources in place (swift-format, .swift-format)
-	swift format --in-place --recursive --parallel Sources Tests examples Package.swift
+	swift format --in-place --recursive --parallel Sources Tests examples bench fuzz Package.swift
 
 fmt-check: ## Report formatting problems without changing files
-	swift format lint --strict --recursive --parallel Sources Tests examples Package.swift
+	swift format lint --strict --recursive --parallel Sources Tests examples bench fuzz Package.swift
 
 clean: ## Remove build products, the venv and local databases
 	rm -rf .build .build-* $(VENV) var

@@ -121,9 +121,12 @@ let package = Package(
         // ACS validation throughput for `make bench`.
         .executableTarget(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
+        // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
+        .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
+        .executableTarget(name: "SAMLFuzzer", dependencies: ["GatehouseFuzzing"], path: "fuzz/saml", swiftSettings: strict),
         .testTarget(name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], swiftSettings: strict),
         .testTarget(
-            name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML"], exclude: ["Fixtures/generate.py"],
+            name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML", "GatehouseFuzzing"], exclude: ["Fixtures/generate.py"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),

@@ -9,7 +9,8 @@ struct URLParts {
 
     /// `localhost`, 127.0.0.0/8 or ::1: the only hosts plain http may be used with for metadata.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        host == "localhost" || host == "::1"
+            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     /// Host as written in a URL (IPv6 in brackets).

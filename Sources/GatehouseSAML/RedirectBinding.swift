@@ -18,7 +18,9 @@ public enum RedirectBinding {
     /// - Parameters:
     ///   - rawQuery: the query string as received, still percent-encoded.
     ///   - keys: the IdP's signing keys; when given, the message must carry a valid signature.
-    public static func decode(rawQuery: String, keys: XMLSignatureKeys?, policy: XMLSignaturePolicy = XMLSignaturePolicy(), maximumBytes: Int = 256 * 1024)
+    public static func decode(
+        rawQuery: String, keys: XMLSignatureKeys?, policy: XMLSignaturePolicy = XMLSignaturePolicy(), maximumBytes: Int = 256 * 1024
+    )
         throws(SAMLValidationError) -> RedirectBindingMessage
     {
         var raw: [String: Substring] = [:]

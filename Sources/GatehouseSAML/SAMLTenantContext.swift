@@ -22,7 +22,8 @@ public struct SAMLTenantContext: Sendable {
 
     public init(
         tenantID: String, idpEntityID: String, spEntityID: String, acsURL: String, keys: XMLSignatureKeys,
-        decryptionKeys: XMLDecryptionKeys? = nil, signaturePolicy: XMLSignaturePolicy = XMLSignaturePolicy(), allowIdPInitiated: Bool = true, clockSkew: Duration = .seconds(180),
+        decryptionKeys: XMLDecryptionKeys? = nil, signaturePolicy: XMLSignaturePolicy = XMLSignaturePolicy(), allowIdPInitiated: Bool = true,
+        clockSkew: Duration = .seconds(180),
         idAttribute: String = "id", emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
     ) {
         self.tenantID = tenantID

@@ -71,7 +71,8 @@ public enum SignedAssertionLocator {
         guard content.count == 1, let assertion = content.first, assertion.isNamed("Assertion", namespace: SAMLNamespace.assertion),
             assertions.count == 1
         else {
-            throw SAMLValidationError(.assertionCount, context: "the encrypted assertion held \(content.count) elements, \(assertions.count) assertions")
+            throw SAMLValidationError(
+                .assertionCount, context: "the encrypted assertion held \(content.count) elements, \(assertions.count) assertions")
         }
         return assertion
     }

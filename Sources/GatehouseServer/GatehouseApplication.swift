@@ -162,7 +162,8 @@ public final class GatehouseApplication: Sendable {
     private static func warnAboutInsecureSettings(_ configuration: GatehouseConfiguration, logger: Logger) {
         for tenant in configuration.tenants {
             if tenant.insecureAllowSHA1 {
-                logger.warning("insecure_allow_sha1 is on: SHA-1 signatures are accepted from this tenant's IdP", metadata: ["tenant": "\(tenant.id)"])
+                logger.warning(
+                    "insecure_allow_sha1 is on: SHA-1 signatures are accepted from this tenant's IdP", metadata: ["tenant": "\(tenant.id)"])
             }
             if tenant.insecureAllowHTTPMetadata {
                 logger.warning("insecure_allow_http_metadata is on: metadata may come over plain http", metadata: ["tenant": "\(tenant.id)"])

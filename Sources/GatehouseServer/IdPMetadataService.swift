@@ -85,16 +85,22 @@ public final class IdPMetadataService: Service, Sendable {
             let bytes = try await fetcher.fetch(tenant)
             let provider = try Self.provider(from: bytes, tenant: tenant, source: source, fetchedAt: now, now: now)
             registry.publish(provider, for: tenant.id)
-            setSchedule(tenant.id, source: source, next: MetadataRefreshSchedule.nextRefresh(after: now, metadata: provider.metadata, interval: tenant.idpMetadataRefresh))
+            setSchedule(
+                tenant.id, source: source,
+                next: MetadataRefreshSchedule.nextRefresh(after: now, metadata: provider.metadata, interval: tenant.idpMetadataRefresh))
             await keep(bytes, tenant: tenant.id, source: source, fetchedAt: now)
             logger.info(
                 "IdP metadata loaded",
-                metadata: ["tenant": "\(tenant.id)", "entity_id": "\(provider.metadata.entityID)", "signing_certificates": "\(provider.metadata.signingCertificatesPEM.count)"]
+                metadata: [
+                    "tenant": "\(tenant.id)", "entity_id": "\(provider.metadata.entityID)",
+                    "signing_certificates": "\(provider.metadata.signingCertificatesPEM.count)",
+                ]
             )
             report(provider, tenant: tenant.id, now: now)
         } catch {
             metrics.loadFailed(tenant: tenant.id)
-            setSchedule(tenant.id, source: source, next: now.addingTimeInterval(TimeInterval(MetadataRefreshSchedule.retryAfterFailure.components.seconds)))
+            setSchedule(
+                tenant.id, source: source, next: now.addingTimeInterval(TimeInterval(MetadataRefreshSchedule.retryAfterFailure.components.seconds)))
             logger.warning("IdP metadata load failed", metadata: ["tenant": "\(tenant.id)", "reason": "\(error)"])
             await fallBack(tenant, source: source, now: now)
         }
@@ -147,7 +153,10 @@ public final class IdPMetadataService: Service, Sendable {
             guard let expiry, expiry.timeIntervalSince(now) < Self.expiryWarning else { continue }
             logger.warning(
                 "IdP signing certificate expires soon; ask the customer to publish the next one",
-                metadata: ["tenant": "\(tenant)", "certificate": "\(index)", "not_after": "\(expiry)", "days_left": "\(Int(expiry.timeIntervalSince(now) / 86_400))"]
+                metadata: [
+                    "tenant": "\(tenant)", "certificate": "\(index)", "not_after": "\(expiry)",
+                    "days_left": "\(Int(expiry.timeIntervalSince(now) / 86_400))",
+                ]
             )
         }
     }

@@ -107,24 +107,27 @@ import Testing
         #expect(problems(base + "    idp_metadata_url: file:///etc/passwd\n") == ["tenants[0].idp_metadata_url"])
         #expect(problems(base + "    idp_metadata_url: http://127.0.0.1:8081/metadata\n").isEmpty)
         #expect(problems(base + "    idp_metadata_url: http://idp.example.com/m\n    insecure_allow_http_metadata: true\n").isEmpty)
-        #expect(problems(base + "    idp_metadata_url: https://idp.example.com/m\n    idp_metadata_refresh: 10s\n") == ["tenants[0].idp_metadata_refresh"])
+        #expect(
+            problems(base + "    idp_metadata_url: https://idp.example.com/m\n    idp_metadata_refresh: 10s\n") == ["tenants[0].idp_metadata_refresh"]
+        )
     }
 
     @Test func samlAndTenantSecuritySettingsAreRead() throws {
-        let yaml = Self.minimal + """
+        let yaml =
+            Self.minimal + """
 
-            saml:
-              clock_skew: 2m
-            tenants:
-              - id: acme
-                email_domains: [acme.com]
-                idp_metadata_url: https://acme.okta.com/app/exk1/sso/saml/metadata
-                idp_entity_id: http://www.okta.com/exk1
-                idp_metadata_refresh: 15m
-                insecure_allow_sha1: true
-                email_attribute: mail
-                id_attribute: uid
-            """
+                saml:
+                  clock_skew: 2m
+                tenants:
+                  - id: acme
+                    email_domains: [acme.com]
+                    idp_metadata_url: https://acme.okta.com/app/exk1/sso/saml/metadata
+                    idp_entity_id: http://www.okta.com/exk1
+                    idp_metadata_refresh: 15m
+                    insecure_allow_sha1: true
+                    email_attribute: mail
+                    id_attribute: uid
+                """
         let configuration = try ConfigLoader.parse(yaml: yaml).get()
         #expect(configuration.saml.clockSkew == .seconds(120))
         let tenant = try #require(configuration.tenants.first)

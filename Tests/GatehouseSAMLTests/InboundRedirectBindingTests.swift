@@ -43,9 +43,12 @@ import Testing
 
     @Test func sha1QuerySignaturesAreRefused() throws {
         let query = try Self.query("logout-request-redirect.txt").replacingOccurrences(
-            of: "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256", with: "SigAlg=http%3A%2F%2Fwww.w3.org%2F2000%2F09%2Fxmldsig%23rsa-sha1"
+            of: "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256",
+            with: "SigAlg=http%3A%2F%2Fwww.w3.org%2F2000%2F09%2Fxmldsig%23rsa-sha1"
         )
-        #expect(throws: SAMLValidationError(.xml(.sha1Refused))) { try RedirectBinding.decode(rawQuery: query, keys: XMLSignatureVerifierTests.idpKeys()) }
+        #expect(throws: SAMLValidationError(.xml(.sha1Refused))) {
+            try RedirectBinding.decode(rawQuery: query, keys: XMLSignatureVerifierTests.idpKeys())
+        }
     }
 
     @Test func aDeflateBombIsCapped() throws {
@@ -54,7 +57,9 @@ import Testing
         #expect(throws: SAMLValidationError(.xml(.documentTooLarge))) { try RedirectBinding.decode(rawQuery: query, keys: nil) }
     }
 
-    @Test(arguments: ["SAMLRequest=a&SAMLRequest=b", "RelayState=x", "SAMLRequest=a&SAMLResponse=b", "SAMLRequest=%ZZ", "SAMLRequest=bm90IGRlZmxhdGU%3D"])
+    @Test(arguments: [
+        "SAMLRequest=a&SAMLRequest=b", "RelayState=x", "SAMLRequest=a&SAMLResponse=b", "SAMLRequest=%ZZ", "SAMLRequest=bm90IGRlZmxhdGU%3D",
+    ])
     func malformedQueriesAreRefused(query: String) throws {
         #expect(throws: SAMLValidationError(.binding)) { try RedirectBinding.decode(rawQuery: query, keys: nil) }
     }

@@ -170,7 +170,8 @@ import Testing
         #expect(application.identityProviders.provider(for: "acme") == nil)
         let metadataFile = Self.fixtures.appendingPathComponent("rollover-metadata.xml").path
         let yaml = try String(contentsOfFile: directory + "/gatehouse.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "tenants:\n  []", with: "tenants:\n  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: \(metadataFile)\n")
+            .replacingOccurrences(
+                of: "tenants:\n  []", with: "tenants:\n  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: \(metadataFile)\n")
         try yaml.write(toFile: directory + "/gatehouse.yaml", atomically: true, encoding: .utf8)
         #expect(application.reloader.reload(reason: "test"))
         await application.metadataService.refreshDue()
@@ -223,7 +224,8 @@ import Testing
         #expect(context.signaturePolicy.insecureAllowSHA1)
         #expect(context.clockSkew == .seconds(600))
         let validator = SAMLResponseValidator(context: context, replayCache: InMemoryAssertionReplayCache())
-        let validated = try await validator.validate(responseXML: Self.fixture("sha1.xml"), pendingRequestIDs: ["id-request-1"], now: Self.fixtureTime)
+        let validated = try await validator.validate(
+            responseXML: Self.fixture("sha1.xml"), pendingRequestIDs: ["id-request-1"], now: Self.fixtureTime)
         #expect(validated.nameID == "alice@acme.com")
         try await Self.close(application)
     }
