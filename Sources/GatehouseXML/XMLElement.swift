@@ -12,7 +12,7 @@ public struct XMLElement {
         return String(cString: href)
     }
 
-    public func isNamed(_ name: String, namespace: String) -> Bool { localName == name && namespaceURI == namespace }
+    public func isNamed(_ name: String, namespace: String) -> Bool { XMLNodeReading.isElement(node, named: name, namespace: namespace) }
 
     /// An un-namespaced attribute (`ID`, `Destination`, ...).
     public func attribute(_ name: String) -> String? { XMLNodeReading.attribute(name, of: node) }
@@ -20,17 +20,31 @@ public struct XMLElement {
     public var childElements: [XMLElement] { XMLNodeReading.elements(of: node).map { XMLElement(document: document, node: $0) } }
 
     public func children(named name: String, namespace: String) -> [XMLElement] {
-        childElements.filter { $0.isNamed(name, namespace: namespace) }
+        var found: [XMLElement] = []
+        var child = node.pointee.children
+        while let current = child {
+            if XMLNodeReading.isElement(current, named: name, namespace: namespace) { found.append(XMLElement(document: document, node: current)) }
+            child = current.pointee.next
+        }
+        return found
     }
 
     /// Every element below this one (not itself) with this name, in document order.
     public func descendants(named name: String, namespace: String) -> [XMLElement] {
         var found: [XMLElement] = []
-        for child in childElements {
-            if child.isNamed(name, namespace: namespace) { found.append(child) }
-            found += child.descendants(named: name, namespace: namespace)
-        }
+        Self.collect(below: node, name: name, namespace: namespace) { found.append(XMLElement(document: document, node: $0)) }
         return found
+    }
+
+    private static func collect(below node: xmlNodePtr, name: String, namespace: String, _ found: (xmlNodePtr) -> Void) {
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                if XMLNodeReading.isElement(current, named: name, namespace: namespace) { found(current) }
+                collect(below: current, name: name, namespace: namespace, found)
+            }
+            child = current.pointee.next
+        }
     }
 
     public var parent: XMLElement? {

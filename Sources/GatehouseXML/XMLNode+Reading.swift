@@ -1,6 +1,11 @@
 import CXMLSecShim
 
-/// Small read-only helpers over libxml2 nodes, used inside this module only.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Small read-only helpers over libxml2 nodes, used inside this module only. Names are compared
+/// as C strings, so walking a document allocates nothing per node.
 enum XMLNodeReading {
     static let dsigNamespace = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -16,8 +21,22 @@ enum XMLNodeReading {
     }
 
     static func isElement(_ node: xmlNodePtr, named name: String, namespace: String) -> Bool {
-        guard node.pointee.type == XML_ELEMENT_NODE, let ns = node.pointee.ns, let href = ns.pointee.href else { return false }
-        return String(cString: node.pointee.name) == name && String(cString: href) == namespace
+        guard node.pointee.type == XML_ELEMENT_NODE, let ns = node.pointee.ns, let href = ns.pointee.href, let local = node.pointee.name else {
+            return false
+        }
+        return equals(local, name) && equals(href, namespace)
+    }
+
+    /// Compares libxml2's UTF-8 string with a Swift string without making a String.
+    static func equals(_ value: UnsafePointer<xmlChar>, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return value.pointee == 0 }
+            return strncmp(
+                UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), bytes.count)
+                == 0
+                && value[bytes.count] == 0
+        }
     }
 
     /// An un-namespaced attribute's value.

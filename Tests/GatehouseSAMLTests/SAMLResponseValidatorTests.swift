@@ -51,6 +51,12 @@ import Testing
         await #expect(throws: SAMLValidationError(expected)) { try await Self.validate(fixture) }
     }
 
+    @Test func aFullOktaProfileOfSixKilobytesValidates() async throws {
+        let validated = try await Self.validate("okta-full-profile.xml")
+        #expect(validated.email == "alice@acme.com")
+        #expect(validated.idpUserID == "00u1abcd")
+    }
+
     @Test func aCommentInsideTheNameIDNeitherTruncatesNorSplitsIt() async throws {
         let validated = try await Self.validate("nameid-comment.xml")
         #expect(validated.nameID == "alice@acme.com.evil.com")

@@ -13,7 +13,7 @@ struct NoReplayCache: AssertionReplayCache {
 let arguments = CommandLine.arguments
 let directory = arguments.count > 1 ? arguments[1] : "Tests/GatehouseSAMLTests/Fixtures"
 let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 5 : 5
-let response = try Array(Data(contentsOf: URL(fileURLWithPath: "\(directory)/signed-assertion.xml")))
+let response = try Array(Data(contentsOf: URL(fileURLWithPath: "\(directory)/okta-full-profile.xml")))
 let certificate = try String(contentsOfFile: "\(directory)/idp.crt", encoding: .utf8)
 let context = SAMLTenantContext(
     tenantID: "acme", idpEntityID: "http://www.okta.com/exk123", spEntityID: "https://dash.example.com/sso/saml/acme/metadata",

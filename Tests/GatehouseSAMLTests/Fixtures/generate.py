@@ -285,6 +285,20 @@ def redirect_query(xml, key_pem, relay_state="token-1"):
     return query + "&Signature=" + quote(base64.b64encode(signature).decode())
 
 
+def okta_full_profile():
+    """A response the size Okta sends for a real profile (~6 KB): the usual attribute statements."""
+    attributes = [("firstName", "Alice"), ("lastName", "Anderson"), ("login", "alice@acme.com"), ("department", "Finance"),
+                  ("title", "Senior Analyst")]
+    extra = "".join(
+        f'<saml2:Attribute Name="{name}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified">'
+        f'<saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">{value}</saml2:AttributeValue></saml2:Attribute>'
+        for name, value in attributes
+    )
+    groups = "".join(f"<saml2:AttributeValue>dashboard-group-{index}</saml2:AttributeValue>" for index in range(4))
+    extra += f'<saml2:Attribute Name="groups" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified">{groups}</saml2:Attribute>'
+    return RESPONSE.replace("</saml2:AttributeStatement>", extra + "</saml2:AttributeStatement>")
+
+
 def write(name, data):
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode())
 
@@ -338,6 +352,7 @@ def main():
     write("encrypted-tampered.xml", encrypted[:content_start] + flipped + encrypted[content_start + 1:])
     write("encrypted-rsa-1_5.xml", encrypt_assertion(good, sp_cert, transport="rsa-1_5"))
     write("encrypted-two-assertions.xml", encrypt_assertion(good, sp_cert, forged_sibling=True))
+    write("okta-full-profile.xml", sign_assertion(idp_key, idp_cert, response=okta_full_profile()))
     write("logout-request-redirect.txt", redirect_query(LOGOUT_REQUEST, idp_key))
     write("logout-request-redirect-attacker.txt", redirect_query(LOGOUT_REQUEST, attacker_key))
     xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
