@@ -162,6 +162,23 @@ import Testing
         await server.stop()
     }
 
+    @Test func aHangingIdPIsGivenUpOnAfterTheFetchTimeout() async throws {
+        let server = try await MetadataServer.start(serving: Self.fixture("okta-metadata.xml"))
+        server.answer(.init(status: .ok, body: try Self.fixture("okta-metadata.xml"), delay: .seconds(30)))
+        let logs = CapturedLogs()
+        let application = try Self.application(
+            tenants: Self.urlTenant(server.url), extra: "saml:\n  metadata_fetch_timeout: 300ms", directory: Self.directory(), clock: TestClock(),
+            logs: logs
+        )
+        let started = ContinuousClock.now
+        await application.metadataService.refreshDue()
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(application.identityProviders.provider(for: "acme") == nil)
+        #expect(logs.messages(at: .warning).contains { $0.0 == "IdP metadata load failed" })
+        try await Self.close(application)
+        await server.stop()
+    }
+
     @Test func aNewTenantInTheConfigurationIsLoadedWithoutARestart() async throws {
         let directory = try Self.directory()
         let clock = TestClock()

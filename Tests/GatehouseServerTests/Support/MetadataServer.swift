@@ -8,6 +8,8 @@ final class MetadataServer: Sendable {
         var status: HTTPResponse.Status
         var body: [UInt8]
         var headers: HTTPFields = [:]
+        /// Wait this long before answering (an IdP that hangs).
+        var delay: Duration = .zero
     }
 
     let port: Int
@@ -27,6 +29,7 @@ final class MetadataServer: Sendable {
         router.get("/**") { _, _ in
             hits.withLockedValue { $0 += 1 }
             let current = answer.withLockedValue { $0 }
+            if current.delay > .zero { try await Task.sleep(for: current.delay) }
             var headers = current.headers
             headers[.contentType] = "application/xml"
             return Response(status: current.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: current.body)))
