@@ -17,6 +17,9 @@ static void gh_silent_xmlsec_error(const char *file, int line, const char *func,
 
 int gh_xmlsec_initialize(void) {
     xmlInitParser();
+    // libxml2 keeps its error handler per thread: the default for threads that start using it
+    // later is set here, and each parse sets it again for its own thread.
+    xmlThrDefSetGenericErrorFunc(NULL, gh_silent_error);
     xmlSetGenericErrorFunc(NULL, gh_silent_error);
     xmlSubstituteEntitiesDefault(0);
     xmlLoadExtDtdDefaultValue = 0;
@@ -48,6 +51,7 @@ int gh_xml_hardened_options(void) {
 
 xmlDocPtr gh_xml_parse_hardened(const char *bytes, int length, int *reason) {
     *reason = GH_XML_OK;
+    xmlSetGenericErrorFunc(NULL, gh_silent_error);
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) { *reason = GH_XML_NO_MEMORY; return NULL; }
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, bytes, length, NULL, NULL, gh_xml_hardened_options());

@@ -20,4 +20,21 @@ import Testing
             SAMLFuzzEntry.run(Array(try Data(contentsOf: file)))
         }
     }
+
+    /// libxml2 keeps its error handler per thread; on a thread other than the one that initialised
+    /// it, an encoding error once went straight to stderr (found by the fuzzer). Nothing may.
+    @Test func nothingFromLibxml2ReachesStandardErrorOnAnyThread() throws {
+        let replay = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("SAMLFuzzer")
+        let process = Process()
+        process.executableURL = replay
+        process.arguments = [Self.repository.appendingPathComponent("Tests/GatehouseSAMLTests/Fixtures/encoding-error.xml").path]
+        let standardError = Pipe()
+        process.standardError = standardError
+        process.standardOutput = Pipe()
+        try process.run()
+        let written = standardError.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: written, as: UTF8.self) == "")
+    }
 }
