@@ -235,30 +235,22 @@ struct ConfigValidator {
         settings.certFile = section.string("cert_file")
         settings.nextCertFile = section.string("next_cert_file")
         settings.nextKeyFile = section.string("next_key_file")
-        for (key, path) in [("cert_file", settings.certFile), ("next_cert_file", settings.nextCertFile)] {
+        let files = [
+            ("cert_file", settings.certFile, "-----BEGIN CERTIFICATE-----", "a PEM certificate"),
+            ("next_cert_file", settings.nextCertFile, "-----BEGIN CERTIFICATE-----", "a PEM certificate"),
+            ("key_file", settings.keyFile, "PRIVATE KEY-----", "a PEM private key"),
+            ("next_key_file", settings.nextKeyFile, "PRIVATE KEY-----", "a PEM private key"),
+        ]
+        for (key, path, marker, what) in files {
             guard let path else { continue }
             do {
-                guard try reader.readFile(path).contains("-----BEGIN CERTIFICATE-----") else {
-                    reader.report(section.child(key), "\(path) is not a PEM certificate")
-                    continue
-                }
+                if !(try reader.readFile(path).contains(marker)) { reader.report(section.child(key), "\(path) is not \(what)") }
             } catch {
                 reader.report(section.child(key), "cannot read \(path): \(error)")
             }
         }
         if (settings.keyFile == nil) != (settings.certFile == nil) {
             reader.report(section.path, "key_file and cert_file go together")
-        }
-        for (key, path) in [("key_file", settings.keyFile), ("next_key_file", settings.nextKeyFile)] {
-            guard let path else { continue }
-            do {
-                guard try reader.readFile(path).contains("PRIVATE KEY-----") else {
-                    reader.report(section.child(key), "\(path) is not a PEM private key")
-                    continue
-                }
-            } catch {
-                reader.report(section.child(key), "cannot read \(path): \(error)")
-            }
         }
         if settings.nextKeyFile != nil && settings.nextCertFile == nil {
             reader.report(section.child("next_key_file"), "needs next_cert_file (the certificate published for it)")

@@ -11,12 +11,7 @@ public final class XMLDecryptionKeys: @unchecked Sendable {
         try XMLSecurityLibrary.ensureInitialised()
         var loaded: [xmlSecKeyPtr] = []
         for (index, pem) in privateKeysPEM.enumerated() {
-            let bytes = Array(pem.utf8)
-            let key = bytes.withUnsafeBufferPointer { buffer in
-                xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, CUnsignedInt(buffer.count), xmlSecKeyDataFormatPem, nil, nil, nil)
-            }
-            guard let key, xmlSecKeyGetType(key) & UInt32(xmlSecKeyDataTypePrivate) != 0 else {
-                if let key { xmlSecKeyDestroy(key) }
+            guard let key = XMLKeyLoading.privateKey(pem) else {
                 for key in loaded { xmlSecKeyDestroy(key) }
                 throw XMLSecurityError(.keyUnreadable, context: "key \(index) is not a readable PEM private key")
             }

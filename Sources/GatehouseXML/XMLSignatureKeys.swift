@@ -11,10 +11,7 @@ public final class XMLSignatureKeys: @unchecked Sendable {
         try XMLSecurityLibrary.ensureInitialised()
         var loaded: [xmlSecKeyPtr] = []
         for (index, pem) in certificatesPEM.enumerated() {
-            let bytes = Array(pem.utf8)
-            let key = bytes.withUnsafeBufferPointer { buffer in
-                xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, CUnsignedInt(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
-            }
+            let key = XMLKeyLoading.load(pem, format: xmlSecKeyDataFormatCertPem)
             // Keep only the public key value: duplicating a key with its certificate data for every
             // verification costs far more than the verification's own RSA operation.
             guard let key, let bare = Self.keyValueOnly(of: key) else {

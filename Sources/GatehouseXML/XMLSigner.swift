@@ -8,12 +8,7 @@ public final class XMLSigningKey: @unchecked Sendable {
     /// Loads a PEM private key (PKCS#8 or PKCS#1, RSA).
     public init(privateKeyPEM pem: String) throws(XMLSecurityError) {
         try XMLSecurityLibrary.ensureInitialised()
-        let bytes = Array(pem.utf8)
-        let loaded = bytes.withUnsafeBufferPointer { buffer in
-            xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, CUnsignedInt(buffer.count), xmlSecKeyDataFormatPem, nil, nil, nil)
-        }
-        guard let loaded, xmlSecKeyGetType(loaded) & UInt32(xmlSecKeyDataTypePrivate) != 0 else {
-            if let loaded { xmlSecKeyDestroy(loaded) }
+        guard let loaded = XMLKeyLoading.privateKey(pem) else {
             throw XMLSecurityError(.keyUnreadable, context: "not a readable PEM private key")
         }
         key = loaded
