@@ -121,6 +121,12 @@ let package = Package(
         // ACS validation throughput for `make bench`.
         .executableTarget(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
+        .target(
+            name: "GatehouseSessions",
+            dependencies: ["GatehouseStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", "GatehouseStore"], swiftSettings: strict),
         // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
         .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
         .executableTarget(name: "SAMLFuzzer", dependencies: ["GatehouseFuzzing"], path: "fuzz/saml", swiftSettings: strict),

@@ -5,7 +5,7 @@ import GatehouseStore
 /// The embedded default store: one SQLite file in WAL mode with durable commits.
 public final class SQLiteStore: Store {
     public let backendName = "sqlite"
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {

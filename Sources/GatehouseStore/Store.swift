@@ -2,7 +2,7 @@
 ///
 /// Later capabilities (sessions, replay cache, users, SCIM, audit) add protocols beside this one;
 /// each backend implements them all and runs the same conformance expectations.
-public protocol Store: Sendable {
+public protocol Store: UserStore, SessionStore, AssertionIDStore {
     /// Backend name for logs and metrics (`sqlite`, `postgres`).
     var backendName: String { get }
 
@@ -28,6 +28,8 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         case unavailable = "store.unavailable"
         case unsupportedBackend = "store.unsupported_backend"
         case migrationFailed = "store.migration_failed"
+        /// A uniqueness rule refused the write (a userName taken in that tenant).
+        case conflict = "store.conflict"
     }
 
     public let code: Code
@@ -37,6 +39,9 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
+
+    /// The same failure when the codes match; the context is only diagnostics.
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
 
     public var description: String { "\(code.rawValue): \(context)" }
 }

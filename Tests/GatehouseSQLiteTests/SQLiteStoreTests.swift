@@ -12,7 +12,7 @@ import Testing
     @Test func opensInWALModeWithMigrationsApplied() async throws {
         let store = try SQLiteStore(path: Self.temporaryPath())
         #expect(try await store.journalMode() == "wal")
-        #expect(try await store.appliedMigrations() == ["0001-settings"])
+        #expect(try await store.appliedMigrations() == ["0001-settings", "0002-users-sessions-assertions"])
         try await store.ping()
         try await store.close()
     }
@@ -27,7 +27,7 @@ import Testing
 
         let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.setting("idp-metadata/acme") == Array("<md2/>".utf8))
-        #expect(try await reopened.appliedMigrations() == ["0001-settings"])
+        #expect(try await reopened.appliedMigrations() == ["0001-settings", "0002-users-sessions-assertions"])
         try await reopened.close()
     }
 
@@ -40,4 +40,8 @@ import Testing
         try await store.close()
         await #expect(throws: (any Error).self) { try await store.ping() }
     }
+}
+
+enum SQLiteStoreFactoryForTests {
+    static func make() throws -> SQLiteStore { try SQLiteStore(path: SQLiteStoreTests.temporaryPath()) }
 }
