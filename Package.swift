@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML",
+                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML", "GatehouseSessions",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,6 +87,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -210,7 +210,8 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         let outbound = UpstreamRequestHeaders(
-            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID
+            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID,
+            keepGatehouseCookies: route != .upstream
         )
         let exchange = ProxyExchange(
             head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,

@@ -9,7 +9,12 @@ struct UpstreamRequestHeaders {
     /// The `Upgrade` value when the client asked for a protocol upgrade (WebSocket).
     var upgrade: String?
 
-    init(from inbound: HTTPHeaders, policy: ProxyPolicy, peer: String?, peerIsTrusted trusted: Bool, requestID: String) {
+    /// - Parameter keepGatehouseCookies: true only towards Gatehouse's own application (sign-in
+    ///   needs its session and pending-sign-in cookies); the upstream never gets them.
+    init(
+        from inbound: HTTPHeaders, policy: ProxyPolicy, peer: String?, peerIsTrusted trusted: Bool, requestID: String,
+        keepGatehouseCookies: Bool = false
+    ) {
         let connectionTokens = inbound[canonicalForm: "connection"]
         var outbound = HTTPHeaders()
         outbound.reserveCapacity(inbound.count + 4)
@@ -48,7 +53,11 @@ struct UpstreamRequestHeaders {
             case .requestID:
                 continue
             case .cookie:
-                if let kept = policy.cookies.filtered(value) { cookies.append(kept) }
+                if keepGatehouseCookies {
+                    cookies.append(value)
+                } else if let kept = policy.cookies.filtered(value) {
+                    cookies.append(kept)
+                }
                 continue
             case .host:
                 host = value

@@ -6,7 +6,7 @@ import Hummingbird
 /// SCIM under `/scim/v2`. The front proxy forwards these paths here over a private Unix socket
 /// after stripping identity headers and setting `X-Forwarded-For`.
 enum ApplicationRoutes {
-    static func router(configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String])
+    static func router(configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String], signIn: SignInService)
         -> Router<BasicRequestContext>
     {
         let router = Router()
@@ -25,12 +25,13 @@ enum ApplicationRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metadata.xml))
             )
         }
-        // Sign-in lands with the sign-in issue; until then the page says so plainly.
-        router.get("\(prefix)/login") { _, _ in
-            htmlPage(
-                status: .serviceUnavailable, title: "Sign-in is not available yet",
-                body: "<p>This Gatehouse has no sign-in configured yet. Ask your administrator.</p>"
-            )
+        router.get("\(prefix)/login") { request, _ in try await signIn.loginPage(request) }
+        router.post("\(prefix)/login") { request, _ in try await signIn.submitLogin(request) }
+        router.get("\(prefix)/saml/:tenant/login") { request, context in
+            try await signIn.bookmark(request, tenantID: context.parameters.get("tenant") ?? "")
+        }
+        router.post("\(prefix)/saml/:tenant/acs") { request, context in
+            try await signIn.assertionConsumer(request, tenantID: context.parameters.get("tenant") ?? "")
         }
         router.get("\(prefix)/**") { _, _ in
             htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")

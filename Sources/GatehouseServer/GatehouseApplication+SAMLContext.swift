@@ -2,13 +2,17 @@ import GatehouseConfig
 import GatehouseSAML
 import GatehouseXML
 
-extension GatehouseApplication {
-    /// What validating tenant `tenantID`'s responses needs, from the configuration in force and the
-    /// IdP metadata loaded now; nil when the tenant is unknown or has no usable metadata (sign-in
-    /// then fails closed).
-    public func samlContext(forTenant tenantID: String) -> SAMLTenantContext? {
+/// Builds a tenant's SAML validation context from the configuration in force and the IdP
+/// metadata loaded now.
+struct SAMLContextFactory: Sendable {
+    let reloader: ConfigReloader
+    let registry: IdPMetadataRegistry
+    let decryptionKeys: XMLDecryptionKeys?
+
+    /// Nil when the tenant is unknown or has no usable metadata (sign-in then fails closed).
+    func context(forTenant tenantID: String) -> SAMLTenantContext? {
         let current = reloader.configuration
-        guard let tenant = current.tenants.first(where: { $0.id == tenantID }), let provider = identityProviders.provider(for: tenantID) else {
+        guard let tenant = current.tenants.first(where: { $0.id == tenantID }), let provider = registry.provider(for: tenantID) else {
             return nil
         }
         let sp = ServiceProviderMetadata(
@@ -20,5 +24,13 @@ extension GatehouseApplication {
             allowIdPInitiated: tenant.allowIdPInitiated, clockSkew: current.saml.clockSkew, idAttribute: tenant.idAttribute,
             emailAttribute: tenant.emailAttribute
         )
+    }
+}
+
+extension GatehouseApplication {
+    /// What validating tenant `tenantID`'s responses needs; nil when the tenant is unknown or has
+    /// no usable metadata.
+    public func samlContext(forTenant tenantID: String) -> SAMLTenantContext? {
+        SAMLContextFactory(reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys).context(forTenant: tenantID)
     }
 }

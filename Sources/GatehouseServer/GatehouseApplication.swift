@@ -35,6 +35,7 @@ public final class GatehouseApplication: Sendable {
     public let metadataService: IdPMetadataService
     /// The SP keys that decrypt EncryptedAssertions (current, then next); nil without `sp.key_file`.
     public let decryptionKeys: XMLDecryptionKeys?
+    private let signIn: SignInService
     private let logger: Logger
     private let sink: LogSink
     private let proxy: ProxyServer
@@ -49,7 +50,7 @@ public final class GatehouseApplication: Sendable {
 
     init(
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink,
-        reloadPollInterval: Duration, metadataClock: @escaping @Sendable () -> Date
+        reloadPollInterval: Duration, clock: @escaping @Sendable () -> Date
     ) throws {
         try XMLSecurityLibrary.ensureInitialised()
         self.configuration = configuration
@@ -74,7 +75,12 @@ public final class GatehouseApplication: Sendable {
         identityProviders = IdPMetadataRegistry()
         metadataService = IdPMetadataService(
             registry: identityProviders, store: store, settings: configuration.saml, metrics: IdPMetadataMetrics(registry: metrics.registry),
-            logger: logger, tenants: { reloader.configuration.tenants }, now: metadataClock
+            logger: logger, tenants: { reloader.configuration.tenants }, now: clock
+        )
+        signIn = try SignInService(
+            configuration: configuration, reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys, store: store,
+            logger: logger,
+            now: clock
         )
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
@@ -105,7 +111,7 @@ public final class GatehouseApplication: Sendable {
         let applicationSocket = "\(socketDirectory)/app.sock"
         unlink(applicationSocket)
         let application = Application(
-            router: ApplicationRoutes.router(configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM),
+            router: ApplicationRoutes.router(configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )
@@ -185,10 +191,10 @@ public final class GatehouseApplication: Sendable {
 public func buildApplication(
     configuration: GatehouseConfiguration, configFile: String? = nil, environment: [String: String] = [:],
     logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput, reloadPollInterval: Duration = .seconds(2),
-    metadataClock: @escaping @Sendable () -> Date = { Date() }
+    clock: @escaping @Sendable () -> Date = { Date() }
 ) throws -> GatehouseApplication {
     try GatehouseApplication(
         configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink,
-        reloadPollInterval: reloadPollInterval, metadataClock: metadataClock
+        reloadPollInterval: reloadPollInterval, clock: clock
     )
 }

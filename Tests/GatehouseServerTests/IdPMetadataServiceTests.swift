@@ -44,7 +44,7 @@ import Testing
         let file = directory + "/gatehouse.yaml"
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let configuration = try ConfigLoader.load(file: file, environment: [:]).get()
-        return try buildApplication(configuration: configuration, configFile: file, logger: logs.logger, metadataClock: { clock.now })
+        return try buildApplication(configuration: configuration, configFile: file, logger: logs.logger, clock: { clock.now })
     }
 
     static func directory() throws -> String {

@@ -313,6 +313,7 @@ def main():
     write("sp.key", sp_key)
     write("sp.crt", sp_cert)
     write("idp.crt", idp_cert)
+    write("idp.key", idp_key)  # a test key: tests/python/idp_sign.py signs responses at test time with it
     write("idp-next.crt", rollover_cert)
     write("attacker.crt", attacker_cert)
 

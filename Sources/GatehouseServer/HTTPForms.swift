@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+
+/// `application/x-www-form-urlencoded` bodies and query strings, and the Cookie header.
+enum HTTPForms {
+    /// Name/value pairs; `+` is a space and percent-escapes are decoded. Later duplicates are ignored.
+    static func decode(_ text: Substring) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decodeComponent(parts[0]) else { continue }
+            let value = parts.count > 1 ? decodeComponent(parts[1]) : ""
+            if fields[name] == nil, let value { fields[name] = value }
+        }
+        return fields
+    }
+
+    private static func decodeComponent(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    /// Cookies by name (the first of each name wins, as browsers send the most specific first).
+    static func cookies(_ request: Request) -> [String: Substring] {
+        var cookies: [String: Substring] = [:]
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " }
+                guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                let name = String(trimmed[..<equals])
+                if cookies[name] == nil { cookies[name] = trimmed[trimmed.index(after: equals)...] }
+            }
+        }
+        return cookies
+    }
+
+    /// A Set-Cookie value: HttpOnly and SameSite=Lax always, Secure on https, Path=/.
+    static func setCookie(_ name: String, _ value: String, secure: Bool, maxAge: Int?) -> String {
+        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=Lax"
+        if secure { cookie += "; Secure" }
+        if let maxAge { cookie += "; Max-Age=\(maxAge)" }
+        return cookie
+    }
+}
+
+/// HTML escaping for every value a page shows.
+enum HTMLText {
+    static func escape(_ value: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(value.utf8.count)
+        for character in value {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import GatehouseConfig
+import GatehouseSAML
+import GatehouseSessions
+import GatehouseStore
+import GatehouseXML
+import HTTPTypes
+import Hummingbird
+import Logging
+import _CryptoExtras
+
+/// Email-first and bookmark sign-in, and the Assertion Consumer Service: from a work email to a
+/// server-side session. Every refusal is a clear page with a reference that is also in the log.
+final class SignInService: Sendable {
+    private let reloader: ConfigReloader
+    private let contexts: SAMLContextFactory
+    private let registry: IdPMetadataRegistry
+    private let store: Store
+    private let secrets: SessionSecretsProvider
+    /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
+    private let redirectSigningKey: _RSA.Signing.PrivateKey?
+    private let postSigningKey: XMLSigningKey?
+    private let lifetime: SessionLifetime
+    private let cookies: CookieNames
+    private let secureCookies: Bool
+    private let ssoPrefix: String
+    private let maximumBodyBytes: Int
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    struct CookieNames: Sendable {
+        let session: String
+        let pending: String
+        let csrf: String
+
+        init(prefix: String) {
+            session = prefix + "session"
+            pending = prefix + "pending"
+            csrf = prefix + "csrf"
+        }
+    }
+
+    init(
+        configuration: GatehouseConfiguration, reloader: ConfigReloader, registry: IdPMetadataRegistry, decryptionKeys: XMLDecryptionKeys?,
+        store: Store, logger: Logger, now: @escaping @Sendable () -> Date
+    ) throws {
+        self.reloader = reloader
+        self.registry = registry
+        contexts = SAMLContextFactory(reloader: reloader, registry: registry, decryptionKeys: decryptionKeys)
+        self.store = store
+        secrets = SessionSecretsProvider(configured: configuration.session.secret, store: store)
+        if let keyFile = configuration.sp.keyFile {
+            let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
+            redirectSigningKey = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+            postSigningKey = try XMLSigningKey(privateKeyPEM: pem)
+        } else {
+            redirectSigningKey = nil
+            postSigningKey = nil
+        }
+        lifetime = SessionLifetime(idle: configuration.session.idleTimeout.timeInterval, absolute: configuration.session.absoluteTimeout.timeInterval)
+        cookies = CookieNames(prefix: configuration.session.cookiePrefix)
+        secureCookies = configuration.publicURL.isHTTPS
+        ssoPrefix = configuration.ssoPrefix
+        maximumBodyBytes = configuration.proxy.maxAppBodyBytes
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: Email first
+
+    /// `GET /sso/login`: the form, with `?email=` prefilled and `?return_to=` kept if it is a safe path.
+    func loginPage(_ request: Request) async throws -> Response {
+        let query = HTTPForms.decode(Substring(request.uri.query ?? ""))
+        return try await loginForm(email: query["email"] ?? "", returnTo: ReturnPath.sanitize(query["return_to"]) ?? "/", message: nil)
+    }
+
+    /// `POST /sso/login`: CSRF check, tenant by the email's domain, then off to that IdP.
+    func submitLogin(_ request: Request) async throws -> Response {
+        let reference = Self.reference(request)
+        let fields = try await form(request)
+        let returnTo = ReturnPath.sanitize(fields["return_to"]) ?? "/"
+        let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces)
+        let keys = try await secrets.secrets()
+        let nonce = HTTPForms.cookies(request)[cookies.csrf].map(String.init)
+        guard CSRFToken.isValid(token: fields["csrf"], nonce: nonce, secret: keys.csrf) else {
+            logger.warning("sign-in form refused", metadata: ["reason": "csrf", "request_id": "\(reference)"])
+            return try await loginForm(email: email, returnTo: returnTo, message: "The form expired. Please try again.")
+        }
+        guard let at = email.lastIndex(of: "@"), email.index(after: at) < email.endIndex else {
+            return try await loginForm(email: email, returnTo: returnTo, message: "Enter your work email address.")
+        }
+        let domain = email[email.index(after: at)...].lowercased()
+        guard let tenant = reloader.configuration.tenants.first(where: { $0.emailDomains.contains(domain) }) else {
+            logger.info("sign-in for an unknown domain", metadata: ["code": "\(SignInProblem.unknownDomain.rawValue)", "request_id": "\(reference)"])
+            return try await loginForm(
+                email: email, returnTo: returnTo,
+                message: "No organisation uses \(domain) to sign in here. Check the address or ask your administrator."
+            )
+        }
+        return try await startSignIn(tenant: tenant, returnTo: returnTo, request: request)
+    }
+
+    private func loginForm(email: String, returnTo: String, message: String?) async throws -> Response {
+        let keys = try await secrets.secrets()
+        let nonce = CSRFToken.nonce()
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .setCookie, value: HTTPForms.setCookie(cookies.csrf, nonce, secure: secureCookies, maxAge: 3_600)))
+        return SignInPages.login(
+            action: "\(ssoPrefix)/login", email: email, returnTo: returnTo, csrfToken: CSRFToken.token(for: nonce, secret: keys.csrf),
+            message: message, headers: headers
+        )
+    }
+
+    // MARK: SP-initiated
+
+    /// `GET /sso/saml/{t}/login`: the bookmark URL.
+    func bookmark(_ request: Request, tenantID: String) async throws -> Response {
+        guard let tenant = reloader.configuration.tenants.first(where: { $0.id == tenantID }) else {
+            return SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+        }
+        let query = HTTPForms.decode(Substring(request.uri.query ?? ""))
+        return try await startSignIn(tenant: tenant, returnTo: ReturnPath.sanitize(query["return_to"]) ?? "/", request: request)
+    }
+
+    /// Sends the browser to the tenant's IdP with an AuthnRequest whose id this browser now waits for.
+    private func startSignIn(tenant: TenantConfiguration, returnTo: String, request: Request) async throws -> Response {
+        let reference = Self.reference(request)
+        guard let provider = registry.provider(for: tenant.id), let context = contexts.context(forTenant: tenant.id) else {
+            return problem(.notConfigured, reference: reference, detail: "no usable IdP metadata for tenant \(tenant.id)")
+        }
+        let wantsSigned = provider.metadata.wantAuthnRequestsSigned
+        if wantsSigned && redirectSigningKey == nil {
+            return problem(.notConfigured, reference: reference, detail: "the IdP wants signed requests and sp.key_file is not set")
+        }
+        let moment = now()
+        let redirect = provider.metadata.singleSignOnServices[IdPMetadata.redirectBinding]
+        guard let destination = redirect ?? provider.metadata.singleSignOnServices[IdPMetadata.postBinding] else {
+            return problem(.notConfigured, reference: reference, detail: "no SSO endpoint")
+        }
+        let authnRequest = AuthnRequest(destination: destination, acsURL: context.acsURL, spEntityID: context.spEntityID, now: moment)
+        let keys = try await secrets.secrets()
+        let pending = PendingSignIns.decode(HTTPForms.cookies(request)[cookies.pending], secret: keys.pendingSignIns, now: moment)
+            .adding(
+                PendingSignIn(
+                    requestID: authnRequest.id, tenantID: tenant.id, returnTo: returnTo, expiresAt: moment.addingTimeInterval(PendingSignIns.lifetime)
+                ),
+                now: moment)
+        var headers = HTTPFields()
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: HTTPForms.setCookie(
+                    cookies.pending, pending.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime))))
+        headers[.cacheControl] = "no-store"
+        logger.info("sign-in started", metadata: ["tenant": "\(tenant.id)", "request_id": "\(reference)", "authn_request": "\(authnRequest.id)"])
+        // RelayState is opaque: the return path stays in the MAC'd cookie, never in the IdP's hands.
+        if redirect != nil {
+            headers[.location] = try authnRequest.redirectURL(relayState: authnRequest.id, signingKey: wantsSigned ? redirectSigningKey : nil)
+            return Response(status: .found, headers: headers)
+        }
+        headers[.contentType] = "text/html; charset=utf-8"
+        let html = try authnRequest.postForm(relayState: authnRequest.id, signingKey: wantsSigned ? postSigningKey : nil)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    // MARK: ACS
+
+    /// `POST /sso/saml/{t}/acs`: validate, link to the tenant's user, start a session.
+    func assertionConsumer(_ request: Request, tenantID: String) async throws -> Response {
+        let reference = Self.reference(request)
+        guard let tenant = reloader.configuration.tenants.first(where: { $0.id == tenantID }), let context = contexts.context(forTenant: tenantID)
+        else {
+            return problem(.notConfigured, reference: reference, detail: "tenant \(tenantID) unknown or without metadata")
+        }
+        let fields = try await form(request)
+        guard let encoded = fields["SAMLResponse"], let xml = Data(base64Encoded: encoded.filter { !$0.isWhitespace }) else {
+            return problem(.badRequest, reference: reference, detail: "no SAMLResponse")
+        }
+        let moment = now()
+        let keys = try await secrets.secrets()
+        let pending = PendingSignIns.decode(HTTPForms.cookies(request)[cookies.pending], secret: keys.pendingSignIns, now: moment)
+        let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store, now: now))
+        let validated: ValidatedAssertion
+        do {
+            validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)
+        } catch {
+            let expired = error.code == .inResponseTo && pending.requestIDs(tenantID: tenantID).isEmpty
+            return problem(expired ? .expired : .idpRefused, reference: reference, detail: "\(error)", tenant: tenantID)
+        }
+        let returnTo: String
+        if let answered = validated.inResponseTo, let entry = pending.entry(requestID: answered) {
+            returnTo = entry.returnTo
+        } else {
+            returnTo = ReturnPath.sanitize(fields["RelayState"]) ?? "/"
+        }
+
+        var user = try await store.user(tenantID: tenantID, named: validated.email)
+        if user == nil, let role = tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
+            let created = StoredUser(tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment)
+            try await store.createUser(created)
+            logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])
+            user = created
+        }
+        guard let user else { return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID) }
+        guard user.active else { return problem(.deactivated, reference: reference, detail: "user \(user.id) is deactivated", tenant: tenantID) }
+
+        let cookie = SessionCookie.random()
+        let session = StoredSession(
+            idHash: cookie.storeKey, userID: user.id, tenantID: tenantID, nameID: validated.nameID, sessionIndex: validated.sessionIndex,
+            createdAt: moment, lastSeenAt: moment, expiresAt: lifetime.expiry(startingAt: moment, sessionNotOnOrAfter: validated.sessionNotOnOrAfter)
+        )
+        try await store.createSession(session)
+        logger.info(
+            "signed in",
+            metadata: ["tenant": "\(tenantID)", "user_id": "\(user.id)", "request_id": "\(reference)", "assertion": "\(validated.assertionID)"])
+        var headers = HTTPFields()
+        let maxAge = max(0, Int(session.expiresAt.timeIntervalSince(moment)))
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: HTTPForms.setCookie(cookies.session, cookie.value(secret: keys.sessionCookie), secure: secureCookies, maxAge: maxAge)))
+        let remaining = validated.inResponseTo.map { pending.removing(requestID: $0) } ?? pending
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: HTTPForms.setCookie(
+                    cookies.pending, remaining.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime))))
+        headers[.location] = returnTo
+        headers[.cacheControl] = "no-store"
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    // MARK: Helpers
+
+    private func form(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: maximumBodyBytes)
+        return HTTPForms.decode(Substring(String(buffer: body)))
+    }
+
+    private func problem(_ problem: SignInProblem, reference: String, detail: String, tenant: String? = nil) -> Response {
+        logger.warning(
+            "sign-in refused",
+            metadata: ["code": "\(problem.rawValue)", "reason": "\(detail)", "request_id": "\(reference)", "tenant": "\(tenant ?? "-")"])
+        return SignInPages.problem(problem, reference: reference)
+    }
+
+    /// The proxy's request id (X-Request-Id), which the log lines carry too.
+    private static func reference(_ request: Request) -> String {
+        request.headers[HTTPField.Name("X-Request-Id")!] ?? UUID().uuidString.lowercased()
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval { TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18 }
+}
