@@ -26,6 +26,26 @@ struct LocalResponse {
         return json(.unauthorized, #"{"error":"unauthenticated","message":"Sign-in required.","login_url":"\#(loginPath)"}"#)
     }
 
+    /// A signed-in person whose role a rule does not allow here.
+    static func forbidden(wantsJSON: Bool, requestID: String) -> LocalResponse {
+        if wantsJSON {
+            return json(.forbidden, #"{"error":"forbidden","message":"Your role does not allow this.","request_id":"\#(requestID)"}"#)
+        }
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>403 Forbidden</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
+            code{background:#f3f3f3;padding:.1rem .3rem}</style></head><body>
+            <h1>You do not have access to this page</h1>
+            <p>Your role does not allow this part of the application. Ask your administrator if you need it.</p>
+            <p>Reference: <code>\(requestID)</code></p></body></html>
+            """
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        return LocalResponse(status: .forbidden, headers: headers, body: html)
+    }
+
     /// An upstream failure: 502 (or 504) as a small HTML page or JSON.
     static func upstreamError(_ status: HTTPResponseStatus, wantsJSON: Bool, requestID: String) -> LocalResponse {
         let reason = status == .gatewayTimeout ? "did not answer in time" : "is not reachable"

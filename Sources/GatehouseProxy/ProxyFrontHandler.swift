@@ -8,6 +8,8 @@ struct ProxyEnvironment: Sendable {
     let pools: UpstreamPools
     let upstream: UpstreamTarget
     let application: UpstreamTarget
+    /// Sessions behind cookies; nil only where sign-in is not wired (some tests).
+    let sessions: SessionResolver?
 }
 
 /// The HTTP/1 handlers in front of `ProxyFrontHandler`, removed when a connection is upgraded.
@@ -203,15 +205,62 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 upgradeRequested: false
             )
             self.exchange = exchange
+            if let sessions = environment.sessions,
+                let cookie = CookieValue.find(policy.sessionCookie, in: head.headers[canonicalForm: "cookie"].map(String.init))
+            {
+                // Body parts wait in `buffered` (reads are held) until the session is known.
+                sessions.identity(forCookie: cookie, on: context.eventLoop).whenComplete { [weak self] result in
+                    let identity = (try? result.get()) ?? nil
+                    self?.gate(exchange, head: head, identity: identity, policy: policy, requestID: requestID)
+                }
+                return
+            }
             respondLocally(
                 LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
                 to: exchange
             )
             return
         }
+        forward(head, to: pool, route: route, path: path, requestID: requestID, start: start, policy: policy, identity: nil)
+    }
+
+    /// The access gate once the session is known: sign-in, a rule's 403, or on to the upstream.
+    private func gate(_ exchange: ProxyExchange, head: HTTPRequestHead, identity: ProxyIdentity?, policy: ProxyPolicy, requestID: String) {
+        guard self.exchange === exchange, let upstreamPool else { return }
+        guard let identity else {
+            respondLocally(
+                LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
+                to: exchange
+            )
+            return
+        }
+        guard policy.rules.allows(role: identity.role, method: head.method, path: Substring(exchange.path)) else {
+            respondLocally(LocalResponse.forbidden(wantsJSON: exchange.wantsJSON, requestID: requestID), to: exchange)
+            return
+        }
+        let outbound = UpstreamRequestHeaders(
+            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID, identity: identity
+        )
+        let forwarded = ProxyExchange(
+            head: head, keepAlive: exchange.keepAlive, path: exchange.path, requestID: requestID, route: .upstream, start: exchange.start,
+            upgradeRequested: outbound.upgrade != nil
+        )
+        forwarded.requestEnded = exchange.requestEnded
+        forwarded.buffered = exchange.buffered
+        self.exchange = forwarded
+        forwarded.pool = upstreamPool
+        forwarded.buffered.insert(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)), at: 0)
+        upstreamPool.acquire { [weak self] result in self?.attach(result, to: forwarded) }
+    }
+
+    private func forward(
+        _ head: HTTPRequestHead, to pool: UpstreamPool, route: RouteClass, path: Substring, requestID: String, start: NIODeadline,
+        policy: ProxyPolicy,
+        identity: ProxyIdentity?
+    ) {
         let outbound = UpstreamRequestHeaders(
             from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID,
-            keepGatehouseCookies: route != .upstream
+            keepGatehouseCookies: route != .upstream, identity: identity
         )
         let exchange = ProxyExchange(
             head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,

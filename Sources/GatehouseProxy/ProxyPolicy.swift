@@ -11,6 +11,11 @@ public final class ProxyPolicy: Sendable {
     public let ssoPrefix: String
     public let scimPrefix = "/scim/"
     let ssoPrefixWithSlash: String
+    let rules: AccessRules
+    /// The session cookie's name (`gatehouse_session`).
+    let sessionCookie: String
+    /// Names of the identity headers set on signed-in requests.
+    let identityNames: IdentityHeaderNames
 
     public init(configuration: GatehouseConfiguration, runtime: RuntimeSettings? = nil) throws {
         let runtime = runtime ?? configuration.runtime
@@ -20,6 +25,9 @@ public final class ProxyPolicy: Sendable {
         cookies = CookieFilter(prefix: configuration.session.cookiePrefix)
         ssoPrefix = configuration.ssoPrefix
         ssoPrefixWithSlash = configuration.ssoPrefix + "/"
+        rules = AccessRules(runtime.rules)
+        sessionCookie = configuration.session.cookiePrefix + "session"
+        identityNames = runtime.identityHeaders
     }
 
     /// Whether a peer's `X-Forwarded-*` headers are believed.

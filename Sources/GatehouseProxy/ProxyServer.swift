@@ -17,7 +17,7 @@ public final class ProxyServer: Sendable {
 
     public init(
         group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
-        applicationSocketPath: String
+        applicationSocketPath: String, sessions: SessionResolver? = nil
     ) {
         self.group = group
         listen = configuration.listen
@@ -29,7 +29,8 @@ public final class ProxyServer: Sendable {
             readTimeout: .nanoseconds(Int64(configuration.proxy.readTimeout.nanoseconds)),
             maximumIdle: configuration.proxy.maxIdleConnectionsPerLoop
         )
-        environment = ProxyEnvironment(policy: policy, observer: observer, pools: pools, upstream: upstream, application: application)
+        environment = ProxyEnvironment(
+            policy: policy, observer: observer, pools: pools, upstream: upstream, application: application, sessions: sessions)
         quiescing = ServerQuiescingHelper(group: group)
     }
 

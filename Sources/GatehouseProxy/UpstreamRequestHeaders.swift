@@ -13,7 +13,7 @@ struct UpstreamRequestHeaders {
     ///   needs its session and pending-sign-in cookies); the upstream never gets them.
     init(
         from inbound: HTTPHeaders, policy: ProxyPolicy, peer: String?, peerIsTrusted trusted: Bool, requestID: String,
-        keepGatehouseCookies: Bool = false
+        keepGatehouseCookies: Bool = false, identity: ProxyIdentity? = nil
     ) {
         let connectionTokens = inbound[canonicalForm: "connection"]
         var outbound = HTTPHeaders()
@@ -67,6 +67,14 @@ struct UpstreamRequestHeaders {
             outbound.add(name: name, value: value)
         }
 
+        // Replaced, never appended: every inbound copy was dropped above.
+        if let identity {
+            let names = policy.identityNames
+            outbound.add(name: names.user, value: identity.userID)
+            outbound.add(name: names.email, value: identity.email)
+            outbound.add(name: names.role, value: identity.role)
+            outbound.add(name: names.tenant, value: identity.tenantID)
+        }
         // One Cookie header, as RFC 6265 §5.4 has clients send it, whatever arrived.
         if !cookies.isEmpty { outbound.add(name: "Cookie", value: cookies.joined(separator: "; ")) }
         let client = peer ?? "unknown"

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseConfig
 import GatehouseProxy
+import GatehouseSessions
 import GatehouseStore
 import GatehouseXML
 import Hummingbird
@@ -36,6 +37,7 @@ public final class GatehouseApplication: Sendable {
     /// The SP keys that decrypt EncryptedAssertions (current, then next); nil without `sp.key_file`.
     public let decryptionKeys: XMLDecryptionKeys?
     private let signIn: SignInService
+    private let sessions: StoreSessionResolver
     private let logger: Logger
     private let sink: LogSink
     private let proxy: ProxyServer
@@ -77,11 +79,12 @@ public final class GatehouseApplication: Sendable {
             registry: identityProviders, store: store, settings: configuration.saml, metrics: IdPMetadataMetrics(registry: metrics.registry),
             logger: logger, tenants: { reloader.configuration.tenants }, now: clock
         )
+        let secrets = SessionSecretsProvider(configured: configuration.session.secret, store: store)
         signIn = try SignInService(
             configuration: configuration, reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys, store: store,
-            logger: logger,
-            now: clock
+            secrets: secrets, logger: logger, now: clock
         )
+        sessions = StoreSessionResolver(store: store, secrets: secrets, lifetime: SessionLifetime(configuration.session), now: clock)
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
@@ -89,7 +92,7 @@ public final class GatehouseApplication: Sendable {
         proxy = ProxyServer(
             group: group, configuration: configuration, policy: policy,
             observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),
-            applicationSocketPath: "\(socketDirectory)/app.sock"
+            applicationSocketPath: "\(socketDirectory)/app.sock", sessions: sessions
         )
         proxyPort = group.next().makePromise(of: Int.self)
         adminPort = group.next().makePromise(of: Int.self)
@@ -158,6 +161,10 @@ public final class GatehouseApplication: Sendable {
         try? await store.close()
         try? await ownedGroup?.shutdownGracefully()
     }
+
+    /// Makes the proxy ask the store again for every session of a user before the next request
+    /// (after a deactivation, a role change or a revocation made in this process).
+    public func forgetSessions(userID: String) { sessions.forget(userID: userID) }
 
     /// Starts the same graceful shutdown as SIGTERM: readiness fails, the proxy drains, then the rest stops.
     public func shutdown() async {

@@ -42,13 +42,13 @@ final class SignInService: Sendable {
 
     init(
         configuration: GatehouseConfiguration, reloader: ConfigReloader, registry: IdPMetadataRegistry, decryptionKeys: XMLDecryptionKeys?,
-        store: Store, logger: Logger, now: @escaping @Sendable () -> Date
+        store: Store, secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
     ) throws {
         self.reloader = reloader
         self.registry = registry
         contexts = SAMLContextFactory(reloader: reloader, registry: registry, decryptionKeys: decryptionKeys)
         self.store = store
-        secrets = SessionSecretsProvider(configured: configuration.session.secret, store: store)
+        self.secrets = secrets
         if let keyFile = configuration.sp.keyFile {
             let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
             redirectSigningKey = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
@@ -57,7 +57,7 @@ final class SignInService: Sendable {
             redirectSigningKey = nil
             postSigningKey = nil
         }
-        lifetime = SessionLifetime(idle: configuration.session.idleTimeout.timeInterval, absolute: configuration.session.absoluteTimeout.timeInterval)
+        lifetime = SessionLifetime(configuration.session)
         cookies = CookieNames(prefix: configuration.session.cookiePrefix)
         secureCookies = configuration.publicURL.isHTTPS
         ssoPrefix = configuration.ssoPrefix
@@ -252,4 +252,10 @@ final class SignInService: Sendable {
 
 extension Duration {
     var timeInterval: TimeInterval { TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18 }
+}
+
+extension SessionLifetime {
+    init(_ settings: SessionSettings) {
+        self.init(idle: settings.idleTimeout.timeInterval, absolute: settings.absoluteTimeout.timeInterval)
+    }
 }

@@ -1,0 +1,85 @@
+import Foundation
+import GatehouseProxy
+import GatehouseSessions
+import GatehouseStore
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Sessions for the proxy's hot path: a cookie seen in the last few seconds is answered from
+/// memory (no MAC, hash or store work: only an exact, previously verified cookie value hits);
+/// otherwise the MAC is checked and the store is asked for the session and its user, so a
+/// revocation, deactivation or role change anywhere reaches every request within
+/// `recheckInterval`, and at once in this process through `forget(userID:)`.
+final class StoreSessionResolver: SessionResolver {
+    private struct Entry {
+        let identity: ProxyIdentity
+        let expiresAt: Date
+        let idleUntil: Date
+        let checkedAt: Date
+    }
+
+    private let cache = NIOLockedValueBox<[String: Entry]>([:])
+    private let store: Store
+    private let secrets: SessionSecretsProvider
+    private let lifetime: SessionLifetime
+    private let now: @Sendable () -> Date
+    static let recheckInterval: TimeInterval = 5
+    /// last_seen_at is written at most this often per session (idle timeout precision).
+    static let touchInterval: TimeInterval = 60
+    static let maximumEntries = 100_000
+
+    init(store: Store, secrets: SessionSecretsProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.secrets = secrets
+        self.lifetime = lifetime
+        self.now = now
+    }
+
+    func identity(forCookie value: Substring, on eventLoop: EventLoop) -> EventLoopFuture<ProxyIdentity?> {
+        let key = String(value)
+        let moment = now()
+        if let entry = cache.withLockedValue({ $0[key] }), moment.timeIntervalSince(entry.checkedAt) < Self.recheckInterval, moment < entry.expiresAt,
+            moment < entry.idleUntil
+        {
+            return eventLoop.makeSucceededFuture(entry.identity)
+        }
+        let promise = eventLoop.makePromise(of: ProxyIdentity?.self)
+        promise.completeWithTask { try await self.lookUp(key, at: moment) }
+        return promise.futureResult
+    }
+
+    /// Drops every cached session of a user (deactivation, role change, logout everywhere).
+    func forget(userID: String) {
+        cache.withLockedValue { $0 = $0.filter { $0.value.identity.userID != userID } }
+    }
+
+    /// Drops one cookie's cached session (logout).
+    func forget(cookie value: Substring) {
+        _ = cache.withLockedValue { $0.removeValue(forKey: String(value)) }
+    }
+
+    private func lookUp(_ key: String, at moment: Date) async throws -> ProxyIdentity? {
+        let keys = try await secrets.secrets()
+        guard let cookie = SessionCookie.verify(Substring(key), secret: keys.sessionCookie),
+            let session = try await store.session(idHash: cookie.storeKey), lifetime.isLive(session, at: moment),
+            let user = try await store.user(id: session.userID), user.active, user.tenantID == session.tenantID
+        else {
+            forget(cookie: Substring(key))
+            return nil
+        }
+        var lastSeen = session.lastSeenAt
+        if moment.timeIntervalSince(lastSeen) >= Self.touchInterval {
+            try await store.touchSession(idHash: session.idHash, at: moment)
+            lastSeen = moment
+        }
+        let identity = ProxyIdentity(userID: user.id, email: user.email, role: user.role, tenantID: user.tenantID)
+        let entry = Entry(identity: identity, expiresAt: session.expiresAt, idleUntil: lastSeen.addingTimeInterval(lifetime.idle), checkedAt: moment)
+        cache.withLockedValue { entries in
+            if entries.count >= Self.maximumEntries {
+                entries = entries.filter { moment.timeIntervalSince($0.value.checkedAt) < Self.recheckInterval }
+            }
+            entries[key] = entry
+        }
+        return identity
+    }
+}
