@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // libxml2 + xmlsec1-openssl, imported as-is; only GatehouseXML and the shim see it.
@@ -124,10 +125,14 @@ let package = Package(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
         .target(
             name: "GatehouseSessions",
-            dependencies: ["GatehouseStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "GatehouseStore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: strict
         ),
-        .testTarget(name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", "GatehouseStore"], swiftSettings: strict),
+        .testTarget(
+            name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", "GatehouseStore", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: strict),
         // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
         .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
         .executableTarget(name: "SAMLFuzzer", dependencies: ["GatehouseFuzzing"], path: "fuzz/saml", swiftSettings: strict),

@@ -24,6 +24,7 @@ struct ConfigValidator {
         let shutdownTimeout = top.duration("shutdown_timeout", default: .seconds(25))
         let log = logSettings(top.section("log"))
         let saml = samlSettings(top.section("saml"))
+        let jwt = jwtSettings(top.section("jwt"))
         top.finish()
         if listen == adminListen && listen.port != 0 { reader.report("admin_listen", "must differ from listen (\(listen))") }
 
@@ -34,6 +35,7 @@ struct ConfigValidator {
             identityHeaders: identityHeaders, session: session, sp: sp, proxy: proxy, shutdownTimeout: shutdownTimeout, log: log
         )
         configuration.saml = saml
+        configuration.jwt = jwt
         return configuration
     }
 
@@ -266,6 +268,24 @@ struct ConfigValidator {
         settings.maxIdleConnectionsPerLoop = section.int("max_idle_connections", default: settings.maxIdleConnectionsPerLoop, range: 0...10_000)
         settings.threads = section.int("threads", default: settings.threads, range: 0...256)
         settings.maxAppBodyBytes = section.int("max_app_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        section.finish()
+        return settings
+    }
+
+    private func jwtSettings(_ section: ConfigSection) -> JWTSettings {
+        var settings = JWTSettings()
+        settings.keyFile = section.string("key_file")
+        settings.previousKeyFile = section.string("previous_key_file")
+        settings.issuer = section.string("issuer")
+        settings.audience = section.string("audience")
+        for (key, path) in [("key_file", settings.keyFile), ("previous_key_file", settings.previousKeyFile)] {
+            guard let path else { continue }
+            do {
+                if !(try reader.readFile(path).contains("-----BEGIN")) { reader.report(section.child(key), "\(path) is not a PEM key") }
+            } catch {
+                reader.report(section.child(key), "cannot read \(path): \(error)")
+            }
+        }
         section.finish()
         return settings
     }

@@ -23,6 +23,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var shutdownTimeout: Duration
     public var log: LogSettings
     public var saml: SAMLSettings = SAMLSettings()
+    public var jwt: JWTSettings = JWTSettings()
 
     /// Settings that a reload may change while connections stay open.
     public var runtime: RuntimeSettings {
@@ -47,6 +48,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
         if shutdownTimeout != other.shutdownTimeout { names.append("shutdown_timeout") }
         if log != other.log { names.append("log") }
         if saml != other.saml { names.append("saml") }
+        if jwt != other.jwt { names.append("jwt") }
         return names
     }
 }
@@ -199,6 +201,19 @@ public struct ServiceProviderSettings: Sendable, Equatable {
     public var nextCertFile: String?
     /// The next certificate's key: decrypts assertions an IdP already encrypts for the next certificate.
     public var nextKeyFile: String?
+
+    public init() {}
+}
+
+/// The identity JWT sent upstream (`X-Gatehouse-Jwt-Assertion`).
+public struct JWTSettings: Sendable, Equatable {
+    /// P-256 private key (PEM) that signs; without it one is generated once and kept in the store.
+    public var keyFile: String?
+    /// The key signing before a rotation, still published at `/sso/jwks.json`.
+    public var previousKeyFile: String?
+    /// `iss` and `aud`; both default to `public_url`.
+    public var issuer: String?
+    public var audience: String?
 
     public init() {}
 }

@@ -6,12 +6,15 @@ public struct ProxyIdentity: Sendable, Equatable {
     public let email: String
     public let role: String
     public let tenantID: String
+    /// The signed identity JWT for the upstream, when one was made.
+    public let token: String?
 
-    public init(userID: String, email: String, role: String, tenantID: String) {
+    public init(userID: String, email: String, role: String, tenantID: String, token: String? = nil) {
         self.userID = userID
         self.email = email
         self.role = role
         self.tenantID = tenantID
+        self.token = token
     }
 }
 

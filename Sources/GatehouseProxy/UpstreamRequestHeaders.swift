@@ -74,6 +74,7 @@ struct UpstreamRequestHeaders {
             outbound.add(name: names.email, value: identity.email)
             outbound.add(name: names.role, value: identity.role)
             outbound.add(name: names.tenant, value: identity.tenantID)
+            if let token = identity.token { outbound.add(name: names.jwt, value: token) }
         }
         // One Cookie header, as RFC 6265 §5.4 has clients send it, whatever arrived.
         if !cookies.isEmpty { outbound.add(name: "Cookie", value: cookies.joined(separator: "; ")) }

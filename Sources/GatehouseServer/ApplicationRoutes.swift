@@ -6,9 +6,10 @@ import Hummingbird
 /// SCIM under `/scim/v2`. The front proxy forwards these paths here over a private Unix socket
 /// after stripping identity headers and setting `X-Forwarded-For`.
 enum ApplicationRoutes {
-    static func router(configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String], signIn: SignInService)
-        -> Router<BasicRequestContext>
-    {
+    static func router(
+        configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String], signIn: SignInService,
+        tokens: IdentityTokenProvider
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         let prefix = configuration.ssoPrefix
         // SP metadata; its URL is also the SP entity ID (the "Audience URI" given to the IdP).
@@ -24,6 +25,13 @@ enum ApplicationRoutes {
                 status: .ok, headers: [.contentType: "application/samlmetadata+xml"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metadata.xml))
             )
+        }
+        // The public keys of the identity JWT; cacheable for a few minutes, as upstreams poll it.
+        router.get("\(prefix)/jwks.json") { _, _ in
+            let jwks = try await tokens.tokenIssuer().jwks
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: jwks)))
         }
         router.get("\(prefix)/login") { request, _ in try await signIn.loginPage(request) }
         router.post("\(prefix)/login") { request, _ in try await signIn.submitLogin(request) }

@@ -38,6 +38,7 @@ public final class GatehouseApplication: Sendable {
     public let decryptionKeys: XMLDecryptionKeys?
     private let signIn: SignInService
     private let sessions: StoreSessionResolver
+    private let tokens: IdentityTokenProvider
     private let logger: Logger
     private let sink: LogSink
     private let proxy: ProxyServer
@@ -84,7 +85,8 @@ public final class GatehouseApplication: Sendable {
             configuration: configuration, reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys, store: store,
             secrets: secrets, logger: logger, now: clock
         )
-        sessions = StoreSessionResolver(store: store, secrets: secrets, lifetime: SessionLifetime(configuration.session), now: clock)
+        tokens = IdentityTokenProvider(settings: configuration.jwt, publicOrigin: configuration.publicURL.origin, store: store)
+        sessions = StoreSessionResolver(store: store, secrets: secrets, tokens: tokens, lifetime: SessionLifetime(configuration.session), now: clock)
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
@@ -114,7 +116,8 @@ public final class GatehouseApplication: Sendable {
         let applicationSocket = "\(socketDirectory)/app.sock"
         unlink(applicationSocket)
         let application = Application(
-            router: ApplicationRoutes.router(configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn),
+            router: ApplicationRoutes.router(
+                configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )

@@ -13,6 +13,7 @@ import NIOCore
 final class StoreSessionResolver: SessionResolver {
     private struct Entry {
         let identity: ProxyIdentity
+        let tokenExpiresAt: Date
         let expiresAt: Date
         let idleUntil: Date
         let checkedAt: Date
@@ -23,13 +24,16 @@ final class StoreSessionResolver: SessionResolver {
     private let secrets: SessionSecretsProvider
     private let lifetime: SessionLifetime
     private let now: @Sendable () -> Date
+    private let tokens: IdentityTokenProvider
     static let recheckInterval: TimeInterval = 5
     /// last_seen_at is written at most this often per session (idle timeout precision).
     static let touchInterval: TimeInterval = 60
     static let maximumEntries = 100_000
 
-    init(store: Store, secrets: SessionSecretsProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date) {
+    init(store: Store, secrets: SessionSecretsProvider, tokens: IdentityTokenProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date)
+    {
         self.store = store
+        self.tokens = tokens
         self.secrets = secrets
         self.lifetime = lifetime
         self.now = now
@@ -72,8 +76,24 @@ final class StoreSessionResolver: SessionResolver {
             try await store.touchSession(idHash: session.idHash, at: moment)
             lastSeen = moment
         }
-        let identity = ProxyIdentity(userID: user.id, email: user.email, role: user.role, tenantID: user.tenantID)
-        let entry = Entry(identity: identity, expiresAt: session.expiresAt, idleUntil: lastSeen.addingTimeInterval(lifetime.idle), checkedAt: moment)
+        // The JWT is re-signed only when less than 40 s of its 60 are left: one ES256 signature per
+        // person per ~20 s, never one per request.
+        let cached = cache.withLockedValue { $0[key] }
+        let token: String
+        let tokenExpiresAt: Date
+        if let cached, let existing = cached.identity.token, cached.identity.role == user.role, cached.identity.email == user.email,
+            cached.tokenExpiresAt.timeIntervalSince(moment) > 40
+        {
+            token = existing
+            tokenExpiresAt = cached.tokenExpiresAt
+        } else {
+            token = try await tokens.tokenIssuer().token(userID: user.id, email: user.email, role: user.role, tenantID: user.tenantID, now: moment)
+            tokenExpiresAt = moment.addingTimeInterval(IdentityTokenIssuer.lifetime)
+        }
+        let identity = ProxyIdentity(userID: user.id, email: user.email, role: user.role, tenantID: user.tenantID, token: token)
+        let entry = Entry(
+            identity: identity, tokenExpiresAt: tokenExpiresAt, expiresAt: session.expiresAt, idleUntil: lastSeen.addingTimeInterval(lifetime.idle),
+            checkedAt: moment)
         cache.withLockedValue { entries in
             if entries.count >= Self.maximumEntries {
                 entries = entries.filter { moment.timeIntervalSince($0.value.checkedAt) < Self.recheckInterval }

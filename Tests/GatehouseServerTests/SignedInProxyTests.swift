@@ -108,4 +108,34 @@ import Testing
             #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(again)"]).status == 302)
         }
     }
+
+    @Test func theIdentityJWTVerifiesWithPyJWTAgainstThePublishedKeys() async throws {
+        try await Self.withSignedIn { gatehouse, cookie in
+            let port = gatehouse.ports.proxy
+            let response = try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(cookie)", "X-Gatehouse-Jwt-Assertion: forged"])
+            let tokens = try response.upstreamHeader("X-Gatehouse-Jwt-Assertion")
+            #expect(tokens.count == 1)
+            let token = try #require(tokens.first)
+            #expect(token != "forged")
+            let jwks = try await RawHTTP.get(port: port, "/sso/jwks.json")
+            #expect(jwks.status == 200)
+            #expect(jwks.header("Content-Type") == "application/json")
+            let origin = "http://127.0.0.1:8080"
+            let verified = try PythonIdP.run("verify_jwt.py", arguments: [token, origin, origin], input: jwks.body)
+            #expect(verified.status == 0, "PyJWT refused: \(verified.output)")
+            let claims = try JSONSerialization.jsonObject(with: Data(verified.output.utf8)) as? [String: Any]
+            let user = try #require(try await gatehouse.application.store.user(tenantID: "acme", named: "alice@acme.com"))
+            #expect(claims?["sub"] as? String == user.id)
+            #expect(claims?["email"] as? String == "Alice@Acme.com")
+            #expect(claims?["role"] as? String == "ANALYST")
+            #expect(claims?["tenant"] as? String == "acme")
+            let issued = try #require(claims?["iat"] as? Double)
+            let expires = try #require(claims?["exp"] as? Double)
+            #expect(expires - issued == 60)
+            // A token with one character changed, or checked for another audience, is refused.
+            let tampered = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")
+            #expect(try PythonIdP.run("verify_jwt.py", arguments: [tampered, origin, origin], input: jwks.body).status == 1)
+            #expect(try PythonIdP.run("verify_jwt.py", arguments: [token, "https://other.example", origin], input: jwks.body).status == 1)
+        }
+    }
 }

@@ -13,7 +13,8 @@ import Testing
 
     @Test func aDeadUpstreamGivesA502PageToBrowsersAndJSONToAPIs() async throws {
         let port = try await Self.deadPort()
-        let yaml = "public_paths: [\"^/\"]\nproxy:\n  connect_timeout: 2s\n"
+        // A long connect timeout, so "did not wait for it" is clear even on a loaded machine.
+        let yaml = "public_paths: [\"^/\"]\nproxy:\n  connect_timeout: 60s\n"
         try await TestGatehouse.with(extraYAML: yaml, upstreamPort: port, withUpstream: false) { gatehouse in
             let clock = ContinuousClock()
             let started = clock.now
@@ -22,7 +23,7 @@ import Testing
             #expect(page.header("Content-Type") == "text/html; charset=utf-8")
             #expect(page.body.contains("The application is not reachable"))
             #expect(page.body.contains(page.header("X-Request-Id") ?? "missing"))
-            #expect(clock.now - started < .seconds(2), "a refused connection must not wait for the connect timeout")
+            #expect(clock.now - started < .seconds(30), "a refused connection must not wait for the connect timeout")
 
             let api = try await RawHTTP.get(port: gatehouse.ports.proxy, "/x", headers: ["Accept: application/json"])
             #expect(api.status == 502)

@@ -27,6 +27,26 @@ enum PythonIdP {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Runs `tests/python/NAME` with the venv's Python; returns its exit status and output.
+    static func run(_ script: String, arguments: [String], input: String) throws -> (status: Int32, output: String) {
+        let python = repository.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing(description: "\(python) is missing: run `make venv`") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("tests/python/\(script)").path] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     static func fixture(_ name: String) -> String {
         repository.appendingPathComponent("Tests/GatehouseSAMLTests/Fixtures/\(name)").path
     }
