@@ -8,7 +8,7 @@ import Hummingbird
 enum ApplicationRoutes {
     static func router(
         configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String], signIn: SignInService,
-        tokens: IdentityTokenProvider
+        tokens: IdentityTokenProvider, sessions: SessionRoutes
     ) -> Router<BasicRequestContext> {
         let router = Router()
         let prefix = configuration.ssoPrefix
@@ -32,6 +32,12 @@ enum ApplicationRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: jwks)))
+        }
+        router.get("\(prefix)/auth") { request, _ in await sessions.forwardAuth(request) }
+        router.get("\(prefix)/userinfo") { request, _ in try await sessions.userInfo(request) }
+        router.get("\(prefix)/logout") { request, _ in try await sessions.logoutPage(request) }
+        router.post("\(prefix)/logout") { request, _ in
+            try await sessions.logout(request, maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
         }
         router.get("\(prefix)/login") { request, _ in try await signIn.loginPage(request) }
         router.post("\(prefix)/login") { request, _ in try await signIn.submitLogin(request) }

@@ -39,6 +39,7 @@ public final class GatehouseApplication: Sendable {
     private let signIn: SignInService
     private let sessions: StoreSessionResolver
     private let tokens: IdentityTokenProvider
+    private let sessionRoutes: SessionRoutes
     private let logger: Logger
     private let sink: LogSink
     private let proxy: ProxyServer
@@ -87,6 +88,10 @@ public final class GatehouseApplication: Sendable {
         )
         tokens = IdentityTokenProvider(settings: configuration.jwt, publicOrigin: configuration.publicURL.origin, store: store)
         sessions = StoreSessionResolver(store: store, secrets: secrets, tokens: tokens, lifetime: SessionLifetime(configuration.session), now: clock)
+        sessionRoutes = SessionRoutes(
+            reloader: reloader, sessions: sessions, secrets: secrets, store: store,
+            cookieNames: SignInService.CookieNames(prefix: configuration.session.cookiePrefix), secureCookies: configuration.publicURL.isHTTPS,
+            ssoPrefix: configuration.ssoPrefix, logger: logger)
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
@@ -117,7 +122,8 @@ public final class GatehouseApplication: Sendable {
         unlink(applicationSocket)
         let application = Application(
             router: ApplicationRoutes.router(
-                configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens),
+                configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens,
+                sessions: sessionRoutes),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )

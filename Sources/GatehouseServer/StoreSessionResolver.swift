@@ -4,6 +4,7 @@ import GatehouseSessions
 import GatehouseStore
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
 /// Sessions for the proxy's hot path: a cookie seen in the last few seconds is answered from
 /// memory (no MAC, hash or store work: only an exact, previously verified cookie value hits);
@@ -50,6 +51,11 @@ final class StoreSessionResolver: SessionResolver {
         let promise = eventLoop.makePromise(of: ProxyIdentity?.self)
         promise.completeWithTask { try await self.lookUp(key, at: moment) }
         return promise.futureResult
+    }
+
+    /// The same answer for Gatehouse's own routes (forward-auth, userinfo, logout).
+    func identity(forCookie value: Substring) async -> ProxyIdentity? {
+        (try? await identity(forCookie: value, on: MultiThreadedEventLoopGroup.singleton.any()).get()) ?? nil
     }
 
     /// Drops every cached session of a user (deactivation, role change, logout everywhere).
