@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseXML",
+                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
