@@ -1,18 +1,28 @@
+import Glibc
 import NIOCore
 import NIOPosix
 import Testing
 
 @Suite struct UpstreamFailureTests {
-    /// A loopback port with nothing listening: bind one, note it, close it.
-    static func deadPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
+    /// A loopback port that refuses connections for as long as the returned socket stays open: it
+    /// is bound but never listens, so no other test's server can be given that port meanwhile.
+    static func deadPort() throws -> (port: Int, socket: Int32) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw CancellationError() }
+        return (Int(UInt16(bigEndian: address.sin_port)), fd)
     }
 
     @Test func aDeadUpstreamGivesA502PageToBrowsersAndJSONToAPIs() async throws {
-        let port = try await Self.deadPort()
+        let (port, socket) = try Self.deadPort()
+        defer { close(socket) }
         // A long connect timeout, so "did not wait for it" is clear even on a loaded machine.
         let yaml = "public_paths: [\"^/\"]\nproxy:\n  connect_timeout: 60s\n"
         try await TestGatehouse.with(extraYAML: yaml, upstreamPort: port, withUpstream: false) { gatehouse in
