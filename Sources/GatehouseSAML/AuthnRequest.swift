@@ -40,17 +40,10 @@ public struct AuthnRequest: Sendable, Equatable {
     /// The URL to send the browser to: DEFLATE, base64, URL-encoded, with RelayState, and signed
     /// (RSA-SHA256 over the query, as the binding defines) when a key is given.
     public func redirectURL(relayState: String?, signingKey: _RSA.Signing.PrivateKey? = nil) throws -> String {
-        var query = "SAMLRequest=" + URLQueryEncoding.encode(Data(RawDeflate.deflate(Array(xml.utf8))).base64EncodedString())
-        if let relayState { query += "&RelayState=" + URLQueryEncoding.encode(relayState) }
-        if let signingKey {
-            query += "&SigAlg=" + URLQueryEncoding.encode(Self.rsaSHA256)
-            let signature = try signingKey.signature(for: SHA256.hash(data: Data(query.utf8)), padding: .insecurePKCS1v1_5)
-            query += "&Signature=" + URLQueryEncoding.encode(signature.rawRepresentation.base64EncodedString())
-        }
-        return destination + (destination.contains("?") ? "&" : "?") + query
+        try RedirectBindingEncoder.url(destination: destination, parameter: "SAMLRequest", xml: xml, relayState: relayState, signingKey: signingKey)
     }
 
-    public static let rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    public static let rsaSHA256 = RedirectBindingEncoder.rsaSHA256
 
     /// The HTTP-POST binding: a page whose form posts the base64 request (with an enveloped
     /// RSA-SHA256 signature when a key is given) and the RelayState to the IdP. Every value is

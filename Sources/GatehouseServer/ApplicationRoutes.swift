@@ -39,6 +39,14 @@ enum ApplicationRoutes {
         router.post("\(prefix)/logout") { request, _ in
             try await sessions.logout(request, maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
         }
+        router.get("\(prefix)/saml/:tenant/slo") { request, context in
+            try await sessions.singleLogout(
+                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+        }
+        router.post("\(prefix)/saml/:tenant/slo") { request, context in
+            try await sessions.singleLogout(
+                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+        }
         router.get("\(prefix)/login") { request, _ in try await signIn.loginPage(request) }
         router.post("\(prefix)/login") { request, _ in try await signIn.submitLogin(request) }
         router.get("\(prefix)/saml/:tenant/login") { request, context in

@@ -10,6 +10,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import _CryptoExtras
 
 #if canImport(Glibc)
     import Glibc
@@ -91,7 +92,13 @@ public final class GatehouseApplication: Sendable {
         sessionRoutes = SessionRoutes(
             reloader: reloader, sessions: sessions, secrets: secrets, store: store,
             cookieNames: SignInService.CookieNames(prefix: configuration.session.cookiePrefix), secureCookies: configuration.publicURL.isHTTPS,
-            ssoPrefix: configuration.ssoPrefix, logger: logger)
+            ssoPrefix: configuration.ssoPrefix, logger: logger,
+            contexts: SAMLContextFactory(reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys),
+            registry: identityProviders,
+            signingKey: try configuration.sp.keyFile.map {
+                try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: $0, encoding: .utf8))
+            },
+            now: clock)
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)

@@ -1,12 +1,14 @@
 import Foundation
 import GatehouseConfig
 import GatehouseProxy
+import GatehouseSAML
 import GatehouseSessions
 import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOHTTP1
+import _CryptoExtras
 
 /// What a session is for besides proxying: forward-auth for nginx/Traefik/Envoy, the signed-in
 /// identity as JSON, and logout.
@@ -19,6 +21,11 @@ struct SessionRoutes: Sendable {
     let secureCookies: Bool
     let ssoPrefix: String
     let logger: Logger
+    let contexts: SAMLContextFactory
+    let registry: IdPMetadataRegistry
+    /// Signs LogoutRequest/LogoutResponse redirects (`sp.key_file`); without it SLO is local only.
+    let signingKey: _RSA.Signing.PrivateKey?
+    let now: @Sendable () -> Date
 
     private func identity(_ request: Request) async -> ProxyIdentity? {
         guard let cookie = HTTPForms.cookies(request)[cookieNames.session] else { return nil }
@@ -91,13 +98,88 @@ struct SessionRoutes: Sendable {
         guard CSRFToken.isValid(token: fields["csrf"], nonce: cookies[cookieNames.csrf].map(String.init), secret: keys.csrf) else {
             return try await logoutPage(request)
         }
+        var next = "\(ssoPrefix)/login"
         if let value = cookies[cookieNames.session], let cookie = SessionCookie.verify(value, secret: keys.sessionCookie) {
+            let session = try await store.session(idHash: cookie.storeKey)
             _ = try await store.deleteSession(idHash: cookie.storeKey)
             sessions.forget(cookie: value)
             logger.info("signed out", metadata: ["request_id": "\(request.headers[HTTPField.Name("X-Request-Id")!] ?? "-")"])
+            if let session, let url = try identityProviderLogoutURL(for: session) { next = url }
         }
-        var headers: HTTPFields = [.location: "\(ssoPrefix)/login", .cacheControl: "no-store"]
+        var headers: HTTPFields = [.location: next, .cacheControl: "no-store"]
         headers.append(HTTPField(name: .setCookie, value: HTTPForms.setCookie(cookieNames.session, "", secure: secureCookies, maxAge: 0)))
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Where to send the browser so the IdP ends its session too: a signed LogoutRequest to the
+    /// IdP's Redirect SLO endpoint, when it has one and an SP key can sign it.
+    private func identityProviderLogoutURL(for session: StoredSession) throws -> String? {
+        guard let signingKey, let provider = registry.provider(for: session.tenantID),
+            let destination = provider.metadata.singleLogoutServices[IdPMetadata.redirectBinding],
+            let context = contexts.context(forTenant: session.tenantID)
+        else { return nil }
+        let request = LogoutRequest(
+            destination: destination, spEntityID: context.spEntityID, nameID: session.nameID, sessionIndex: session.sessionIndex, now: now())
+        return try RedirectBindingEncoder.url(
+            destination: destination, parameter: "SAMLRequest", xml: request.xml, relayState: nil, signingKey: signingKey)
+    }
+
+    /// `GET|POST /sso/saml/{t}/slo`: the IdP ends a NameID's sessions (IdP-initiated), or answers
+    /// our own LogoutRequest (then the person goes to the sign-in page).
+    func singleLogout(_ request: Request, tenantID: String, maximumBodyBytes: Int) async throws -> Response {
+        let reference = request.headers[HTTPField.Name("X-Request-Id")!] ?? "-"
+        guard let context = contexts.context(forTenant: tenantID), let provider = registry.provider(for: tenantID) else {
+            return SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+        }
+        let xml: [UInt8]
+        let parameter: String
+        let verified: Bool
+        do {
+            if request.method == .get {
+                let message = try RedirectBinding.decode(rawQuery: request.uri.query ?? "", keys: context.keys, policy: context.signaturePolicy)
+                (xml, parameter, verified) = (message.xml, message.parameter, message.signatureVerified)
+            } else {
+                let body = try await request.body.collect(upTo: maximumBodyBytes)
+                let fields = HTTPForms.decode(Substring(String(buffer: body)))
+                guard let name = ["SAMLRequest", "SAMLResponse"].first(where: { fields[$0] != nil }),
+                    let decoded = Data(base64Encoded: (fields[name] ?? "").filter { !$0.isWhitespace })
+                else { throw SAMLValidationError(.binding, context: "no SAMLRequest or SAMLResponse") }
+                (xml, parameter, verified) = (Array(decoded), name, false)
+            }
+        } catch let error as SAMLValidationError {
+            logger.warning("logout message refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
+            return SignInPages.problem(.badRequest, reference: reference)
+        }
+        if parameter == "SAMLResponse" {
+            return Response(status: .seeOther, headers: [.location: "\(ssoPrefix)/login", .cacheControl: "no-store"])
+        }
+        let logout: ValidatedLogoutRequest
+        do {
+            logout = try LogoutRequestValidator.validate(xml: xml, signatureVerified: verified, context: context, sloURL: sloURL(context), now: now())
+        } catch {
+            logger.warning("logout request refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
+            return SignInPages.problem(.badRequest, reference: reference)
+        }
+        var ended = 0
+        if logout.sessionIndexes.isEmpty {
+            ended = try await store.deleteSessions(tenantID: tenantID, nameID: logout.nameID, sessionIndex: nil)
+        } else {
+            for index in logout.sessionIndexes {
+                ended += try await store.deleteSessions(tenantID: tenantID, nameID: logout.nameID, sessionIndex: index)
+            }
+        }
+        if let user = try await store.user(tenantID: tenantID, named: logout.nameID) { sessions.forget(userID: user.id) }
+        logger.info("IdP-initiated logout", metadata: ["tenant": "\(tenantID)", "sessions_ended": "\(ended)", "request_id": "\(reference)"])
+        guard let destination = provider.metadata.singleLogoutServices[IdPMetadata.redirectBinding] else {
+            return SignInPages.page(status: .ok, title: "Signed out", body: "<p>You are signed out of this app.</p>")
+        }
+        let answer = LogoutResponse(inResponseTo: logout.id, destination: destination, spEntityID: context.spEntityID, now: now())
+        let url = try RedirectBindingEncoder.url(
+            destination: destination, parameter: "SAMLResponse", xml: answer.xml, relayState: nil, signingKey: signingKey)
+        return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
+    }
+
+    private func sloURL(_ context: SAMLTenantContext) -> String {
+        String(context.acsURL.dropLast("/acs".count)) + "/slo"
     }
 }
