@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev libnghttp2-dev libsqlite3-dev zlib1g-dev openssl pkg-config \
-	python3-venv python3-pip curl nginx wrk
+	python3-venv python3-pip curl nginx wrk chromium chromium-driver
 VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600
@@ -46,8 +46,9 @@ run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.
 	echo "open http://127.0.0.1:8080/ and sign in as admin@dev.example or analyst@dev.example"; \
 	.build/release/gatehouse serve --config $(CONFIG)
 
-test: venv build fmt-check ## Build once (debug), check formatting, run every test
+test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift, then the real-browser sign-in)
 	swift test --skip-build
+	SE_OFFLINE=true $(VENV)/bin/python tests/browser/sign_in_browser_test.py
 
 bench: build-release ## Proxy vs nginx, and ACS validation vs OpenSSL RSA verify, each measured in the same run
 	bench/proxy-bench.sh
