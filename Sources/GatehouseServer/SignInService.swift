@@ -94,7 +94,7 @@ final class SignInService: Sendable {
             logger.info("sign-in for an unknown domain", metadata: ["code": "\(SignInProblem.unknownDomain.rawValue)", "request_id": "\(reference)"])
             return try await loginForm(
                 email: email, returnTo: returnTo,
-                message: "No organisation uses \(domain) to sign in here. Check the address or ask your administrator."
+                message: "No organisation uses \(domain) to sign in here. Check the address or ask your administrator (reference \(reference))."
             )
         }
         return try await startSignIn(tenant: tenant, returnTo: returnTo, request: request)
