@@ -58,6 +58,7 @@ public final class DevIdentityProvider: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/metadata") { _, _ in self.metadata() }
+        router.get("/") { _, _ in self.tile() }
         router.get("/sso") { request, _ in try self.signInPage(request) }
         router.post("/sso") { request, _ in try await self.answer(request) }
         return router
@@ -88,14 +89,23 @@ public final class DevIdentityProvider: Sendable {
             return SignInPages.page(
                 status: .badRequest, title: "Unknown service", body: "<p>This dev IdP answers only \(HTMLText.escape(acsURL)).</p>")
         }
+        return picker(inResponseTo: id, relayState: message.relayState ?? "", intro: "")
+    }
+
+    /// `GET /`: the app tile, as on an Okta dashboard: an unsolicited (IdP-initiated) sign-in.
+    public func tile() -> Response {
+        picker(inResponseTo: "", relayState: "", intro: "<p>Open the app without a request from it (IdP-initiated, like an Okta tile).</p>")
+    }
+
+    private func picker(inResponseTo: String, relayState: String, intro: String) -> Response {
         let options = suggestions.map { #"<option value="\#(HTMLText.escape($0))">"# }.joined()
         let body = """
-            <p><strong>Development only.</strong> Anyone can sign in as anyone here.</p>
+            <p><strong>Development only.</strong> Anyone can sign in as anyone here.</p>\(intro)
             <form method="post" action="/sso"><label for="email">Sign in as</label>
             <input id="email" name="email" type="email" list="people" required autofocus value="\(HTMLText.escape(suggestions.first ?? ""))">
             <datalist id="people">\(options)</datalist>
-            <input type="hidden" name="in_response_to" value="\(HTMLText.escape(id))">
-            <input type="hidden" name="relay_state" value="\(HTMLText.escape(message.relayState ?? ""))">
+            <input type="hidden" name="in_response_to" value="\(HTMLText.escape(inResponseTo))">
+            <input type="hidden" name="relay_state" value="\(HTMLText.escape(relayState))">
             <button type="submit">Sign in</button></form>
             """
         return SignInPages.page(status: .ok, title: "gatehouse dev-idp", body: body)
@@ -106,7 +116,10 @@ public final class DevIdentityProvider: Sendable {
             return SignInPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
         }
         let response = try signedResponse(email: email, inResponseTo: fields["in_response_to"].flatMap { $0.isEmpty ? nil : $0 }, now: Date())
-        let relay = fields["relay_state"].map { #"<input type="hidden" name="RelayState" value="\#(HTMLText.escape($0))">"# } ?? ""
+        let relay =
+            fields["relay_state"].flatMap { $0.isEmpty ? nil : $0 }.map {
+                #"<input type="hidden" name="RelayState" value="\#(HTMLText.escape($0))">"#
+            } ?? ""
         let html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title></head>\
             <body onload="document.forms[0].submit()"><form method="post" action="\(HTMLText.escape(acsURL))">\

@@ -1,6 +1,7 @@
 """The real-browser sign-in test (`make test` runs it after the Swift tests): headless Debian
-chromium driven by selenium, through the email page, `gatehouse dev-idp`, the ACS and on to the
-demo upstream, which shows the identity headers it received. Screenshots of the sign-in page, the
+chromium driven by selenium, through each flow (email first, the bookmark URL, the IdP's tile) via
+`gatehouse dev-idp`, the ACS and on to the demo upstream, which shows the identity headers it
+received. Screenshots of the sign-in page, the
 signed-in page and an error page go to artifacts/browser/. Every server binds 127.0.0.1 and is
 stopped at the end; readiness is polled, never slept on."""
 import os
@@ -65,7 +66,7 @@ def main():
         wait_for(f"http://127.0.0.1:{idp_port}/metadata")
         servers.append(subprocess.Popen([gatehouse, "serve", "--config", str(config)], stdout=subprocess.DEVNULL))
         wait_for(f"http://127.0.0.1:{admin_port}/readyz")
-        run_browser(origin)
+        run_browser(origin, f"http://127.0.0.1:{idp_port}")
     finally:
         for server in servers:
             server.terminate()
@@ -74,7 +75,15 @@ def main():
     print("browser sign-in test passed; screenshots in", ARTIFACTS)
 
 
-def run_browser(origin):
+def sign_in_at_dev_idp(driver, wait, address):
+    wait.until(expected_conditions.title_is("gatehouse dev-idp"))
+    email = driver.find_element(By.ID, "email")
+    email.clear()
+    email.send_keys(address)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def run_browser(origin, idp):
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,800"):
         options.add_argument(argument)
@@ -102,6 +111,20 @@ def run_browser(origin):
         for expected in ("X-Forwarded-Email", "admin@dev.example", "ADMINISTRATOR", "X-Gatehouse-Jwt-Assertion"):
             assert expected in body, f"{expected} not on the upstream page"
         driver.save_screenshot(str(ARTIFACTS / "2-signed-in-upstream.png"))
+
+        # The bookmark URL: straight to the IdP, back to the page named in return_to.
+        driver.delete_all_cookies()
+        driver.get(origin + "/sso/saml/dev/login?return_to=%2Fsettings%2Fusers")
+        sign_in_at_dev_idp(driver, wait, "admin@dev.example")
+        wait.until(expected_conditions.title_is("Demo upstream"))
+        assert driver.current_url == origin + "/settings/users", driver.current_url
+
+        # The Okta-tile way: an unsolicited response from the IdP's own page lands on "/".
+        driver.delete_all_cookies()
+        driver.get(idp + "/")
+        sign_in_at_dev_idp(driver, wait, "admin@dev.example")
+        wait.until(expected_conditions.title_is("Demo upstream"))
+        assert driver.current_url == origin + "/", driver.current_url
 
         # An error page: a person the app does not know.
         driver.delete_all_cookies()
