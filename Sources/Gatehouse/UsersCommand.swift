@@ -98,14 +98,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var target: Target
         @Option(help: "The user's email or userName.") var email: String
 
-        func run() async throws {
-            let (_, store) = try target.open()
-            let user = try await Users.user(store, tenant: target.tenant, email: email)
-            _ = try await store.setActive(userID: user.id, active: false, at: Date())
-            let ended = try await store.deleteSessions(userID: user.id)
-            print("\(user.userName): deactivated, \(ended) session(s) ended")
-            try await store.close()
-        }
+        func run() async throws { try await Users.setActive(false, target: target, email: email) }
     }
 
     struct Reactivate: AsyncParsableCommand {
@@ -113,12 +106,19 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var target: Target
         @Option(help: "The user's email or userName.") var email: String
 
-        func run() async throws {
-            let (_, store) = try target.open()
-            let user = try await Users.user(store, tenant: target.tenant, email: email)
-            _ = try await store.setActive(userID: user.id, active: true, at: Date())
+        func run() async throws { try await Users.setActive(true, target: target, email: email) }
+    }
+
+    /// Deactivation also ends every session of the user, as SCIM's `active: false` does.
+    static func setActive(_ active: Bool, target: Target, email: String) async throws {
+        let (_, store) = try target.open()
+        let user = try await user(store, tenant: target.tenant, email: email)
+        _ = try await store.setActive(userID: user.id, active: active, at: Date())
+        if active {
             print("\(user.userName): active")
-            try await store.close()
+        } else {
+            print("\(user.userName): deactivated, \(try await store.deleteSessions(userID: user.id)) session(s) ended")
         }
+        try await store.close()
     }
 }

@@ -243,14 +243,7 @@ struct ConfigValidator {
             ("key_file", settings.keyFile, "PRIVATE KEY-----", "a PEM private key"),
             ("next_key_file", settings.nextKeyFile, "PRIVATE KEY-----", "a PEM private key"),
         ]
-        for (key, path, marker, what) in files {
-            guard let path else { continue }
-            do {
-                if !(try reader.readFile(path).contains(marker)) { reader.report(section.child(key), "\(path) is not \(what)") }
-            } catch {
-                reader.report(section.child(key), "cannot read \(path): \(error)")
-            }
-        }
+        for (key, path, marker, what) in files { checkPEM(section, key, path: path, marker: marker, what: what) }
         if (settings.keyFile == nil) != (settings.certFile == nil) {
             reader.report(section.path, "key_file and cert_file go together")
         }
@@ -272,6 +265,16 @@ struct ConfigValidator {
         return settings
     }
 
+    /// A key or certificate file named in the configuration must be readable PEM of its kind.
+    private func checkPEM(_ section: ConfigSection, _ key: String, path: String?, marker: String, what: String) {
+        guard let path else { return }
+        do {
+            if !(try reader.readFile(path).contains(marker)) { reader.report(section.child(key), "\(path) is not \(what)") }
+        } catch {
+            reader.report(section.child(key), "cannot read \(path): \(error)")
+        }
+    }
+
     private func jwtSettings(_ section: ConfigSection) -> JWTSettings {
         var settings = JWTSettings()
         settings.keyFile = section.string("key_file")
@@ -279,12 +282,7 @@ struct ConfigValidator {
         settings.issuer = section.string("issuer")
         settings.audience = section.string("audience")
         for (key, path) in [("key_file", settings.keyFile), ("previous_key_file", settings.previousKeyFile)] {
-            guard let path else { continue }
-            do {
-                if !(try reader.readFile(path).contains("-----BEGIN")) { reader.report(section.child(key), "\(path) is not a PEM key") }
-            } catch {
-                reader.report(section.child(key), "cannot read \(path): \(error)")
-            }
+            checkPEM(section, key, path: path, marker: "-----BEGIN", what: "a PEM key")
         }
         section.finish()
         return settings

@@ -99,11 +99,7 @@ def run_browser(origin, idp):
         driver.find_element(By.ID, "email").send_keys("admin@dev.example")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         # The dev IdP's page: pick who to be.
-        wait.until(expected_conditions.title_is("gatehouse dev-idp"))
-        email = driver.find_element(By.ID, "email")
-        email.clear()
-        email.send_keys("admin@dev.example")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        sign_in_at_dev_idp(driver, wait, "admin@dev.example")
         # Auto-posted to the ACS, then back to the page first asked for, served by the upstream.
         wait.until(expected_conditions.title_is("Demo upstream"))
         assert driver.current_url == origin + "/reports?id=7", driver.current_url
@@ -132,11 +128,7 @@ def run_browser(origin, idp):
         wait.until(expected_conditions.presence_of_element_located((By.ID, "email")))
         driver.find_element(By.ID, "email").send_keys("stranger@dev.example")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(expected_conditions.title_is("gatehouse dev-idp"))
-        email = driver.find_element(By.ID, "email")
-        email.clear()
-        email.send_keys("stranger@dev.example")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        sign_in_at_dev_idp(driver, wait, "stranger@dev.example")
         wait.until(expected_conditions.title_is("Your account is not set up here"))
         text = driver.find_element(By.TAG_NAME, "body").text
         assert "must match" in text and "Reference:" in text, text
