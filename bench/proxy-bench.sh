@@ -71,10 +71,52 @@ YAML
 "$BIN/gatehouse" serve --config "$WORK/gatehouse.yaml" >"$WORK/gatehouse.log" 2>&1 & PIDS+=($!)
 wait_for "http://127.0.0.1:$GATEHOUSE_PORT/bench"
 
+# A second Gatehouse where /bench needs a session, signed in through the dev IdP with curl, so the
+# signed-in hot path (cookie, session cache, identity headers, JWT) is measured too.
+SIGNED_PORT=${SIGNED_PORT:-18304}
+SIGNED_ADMIN_PORT=${SIGNED_ADMIN_PORT:-18305}
+IDP_PORT=${IDP_PORT:-18306}
+"$BIN/gatehouse" dev-idp --listen "127.0.0.1:$IDP_PORT" --gatehouse "http://127.0.0.1:$SIGNED_PORT" --tenant dev >"$WORK/idp.log" 2>&1 & PIDS+=($!)
+wait_for "http://127.0.0.1:$IDP_PORT/metadata"
+cat >"$WORK/signed.yaml" <<YAML
+listen: 127.0.0.1:$SIGNED_PORT
+admin_listen: 127.0.0.1:$SIGNED_ADMIN_PORT
+public_url: http://127.0.0.1:$SIGNED_PORT
+upstream: http://127.0.0.1:$UPSTREAM_PORT
+store: sqlite:$WORK/signed.db
+log:
+  access_log: ${ACCESS_LOG:-true}
+proxy:
+  threads: ${PROXY_THREADS:-0}
+tenants:
+  - id: dev
+    email_domains: [dev.example]
+    idp_metadata_url: http://127.0.0.1:$IDP_PORT/metadata
+YAML
+"$BIN/gatehouse" users add --config "$WORK/signed.yaml" --tenant dev --email bench@dev.example --role ANALYST >/dev/null
+"$BIN/gatehouse" serve --config "$WORK/signed.yaml" >"$WORK/signed.log" 2>&1 & PIDS+=($!)
+wait_for "http://127.0.0.1:$SIGNED_ADMIN_PORT/readyz"
+field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -1; }
+start=$(curl -s -D - -o /dev/null "http://127.0.0.1:$SIGNED_PORT/sso/saml/dev/login")
+location=$(echo "$start" | awk -F': ' 'tolower($1)=="location" {print $2}' | tr -d '\r')
+pending=$(echo "$start" | awk -F': ' 'tolower($1)=="set-cookie" {print $2}' | cut -d';' -f1)
+page=$(curl -s "$location")
+answer=$(curl -s --data-urlencode "email=bench@dev.example" --data-urlencode "in_response_to=$(echo "$page" | field in_response_to)" \
+  --data-urlencode "relay_state=$(echo "$page" | field relay_state)" "http://127.0.0.1:$IDP_PORT/sso")
+session=$(curl -s -D - -o /dev/null -H "Cookie: $pending" --data-urlencode "SAMLResponse=$(echo "$answer" | field SAMLResponse)" \
+  --data-urlencode "RelayState=$(echo "$answer" | field RelayState)" "http://127.0.0.1:$SIGNED_PORT/sso/saml/dev/acs" \
+  | awk -F': ' 'tolower($1)=="set-cookie" && $2 ~ /^gatehouse_session=/ {print $2}' | cut -d';' -f1)
+[ -n "$session" ] || { echo "could not sign in for the signed-in run" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $session" "http://127.0.0.1:$SIGNED_PORT/bench")" = 200 ] || { echo "session refused" >&2; exit 1; }
+
 ROUNDS=${ROUNDS:-3}
 
-run_wrk() { # NAME URL ROUND: one measured run, its requests/s appended to NAME.rps
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$WORK/$1.$3.wrk"
+run_wrk() { # NAME URL ROUND [HEADER]: one measured run, its requests/s appended to NAME.rps
+  if [ -n "${4:-}" ]; then
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$4" "$2" >"$WORK/$1.$3.wrk"
+  else
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$WORK/$1.$3.wrk"
+  fi
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.$3.wrk")
@@ -85,17 +127,23 @@ run_wrk() { # NAME URL ROUND: one measured run, its requests/s appended to NAME.
 
 median() { sort -n "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
-echo "proxy benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION x $ROUNDS rounds, GET /bench (public path), $(nproc) cores"
+echo "proxy benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION x $ROUNDS rounds, GET /bench (public path, and signed in), $(nproc) cores"
 # Warm-up (pools, caches), then alternate the two so drift on a shared machine hits both alike.
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NGINX_PORT/bench" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$GATEHOUSE_PORT/bench" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Cookie: $session" "http://127.0.0.1:$SIGNED_PORT/bench" >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
   run_wrk nginx "http://127.0.0.1:$NGINX_PORT/bench" "$round"
   run_wrk gatehouse "http://127.0.0.1:$GATEHOUSE_PORT/bench" "$round"
+  run_wrk signed-in "http://127.0.0.1:$SIGNED_PORT/bench" "$round" "Cookie: $session"
 done
 nginx_rps=$(median "$WORK/nginx.rps")
 gatehouse_rps=$(median "$WORK/gatehouse.rps")
 printf 'median     %-10s %12s req/s\n' nginx "$nginx_rps"
 printf 'median     %-10s %12s req/s\n' gatehouse "$gatehouse_rps"
+signed_rps=$(median "$WORK/signed-in.rps")
+printf 'median     %-10s %12s req/s\n' signed-in "$signed_rps"
 ratio=$(awk -v g="$gatehouse_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", g / n }')
 echo "ratio gatehouse/nginx requests/s (medians): ${ratio}x (target >= 0.80x)"
+signed_ratio=$(awk -v g="$signed_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", g / n }')
+echo "ratio signed-in gatehouse/nginx requests/s (medians): ${signed_ratio}x (session cookie, identity headers and JWT on every request)"

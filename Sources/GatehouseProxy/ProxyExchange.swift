@@ -6,14 +6,15 @@ final class ProxyExchange {
     let method: HTTPMethod
     let path: String
     let requestID: String
-    let route: RouteClass
+    /// `.gate` while a session is being resolved, then `.upstream`.
+    var route: RouteClass
     let start: NIODeadline
     /// The client's HTTP version, used for the response.
     let version: HTTPVersion
     /// Whether the client connection stays open after this response.
     var keepAlive: Bool
     let isHEAD: Bool
-    let upgradeRequested: Bool
+    var upgradeRequested: Bool
     /// The request target as the client sent it, for the sign-in redirect's return path.
     let uri: String
     /// An API call (JSON errors, 401) rather than a page load (HTML, redirects).

@@ -205,11 +205,14 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 upgradeRequested: false
             )
             self.exchange = exchange
-            if let sessions = environment.sessions,
-                let cookie = CookieValue.find(policy.sessionCookie, in: head.headers[canonicalForm: "cookie"].map(String.init))
-            {
+            if let sessions = environment.sessions, let cookie = CookieValue.find(policy.sessionCookie, in: head.headers) {
+                if let identity = sessions.cachedIdentity(forCookie: cookie) {
+                    gate(exchange, head: head, identity: identity, policy: policy, requestID: requestID)
+                    return
+                }
                 // Body parts wait in `buffered` (reads are held) until the session is known.
-                sessions.identity(forCookie: cookie, on: context.eventLoop).whenComplete { [weak self] result in
+                sessions.identity(forCookie: cookie, on: context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete {
+                    [weak self] result in
                     let identity = (try? result.get()) ?? nil
                     self?.gate(exchange, head: head, identity: identity, policy: policy, requestID: requestID)
                 }
@@ -241,16 +244,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let outbound = UpstreamRequestHeaders(
             from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID, identity: identity
         )
-        let forwarded = ProxyExchange(
-            head: head, keepAlive: exchange.keepAlive, path: exchange.path, requestID: requestID, route: .upstream, start: exchange.start,
-            upgradeRequested: outbound.upgrade != nil
-        )
-        forwarded.requestEnded = exchange.requestEnded
-        forwarded.buffered = exchange.buffered
-        self.exchange = forwarded
-        forwarded.pool = upstreamPool
-        forwarded.buffered.insert(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)), at: 0)
-        upstreamPool.acquire { [weak self] result in self?.attach(result, to: forwarded) }
+        exchange.route = .upstream
+        exchange.upgradeRequested = outbound.upgrade != nil
+        exchange.pool = upstreamPool
+        exchange.buffered.insert(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)), at: 0)
+        upstreamPool.acquire { [weak self] result in self?.attach(result, to: exchange) }
     }
 
     private func forward(

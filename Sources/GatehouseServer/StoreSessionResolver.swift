@@ -40,14 +40,19 @@ final class StoreSessionResolver: SessionResolver {
         self.now = now
     }
 
-    func identity(forCookie value: Substring, on eventLoop: EventLoop) -> EventLoopFuture<ProxyIdentity?> {
+    func cachedIdentity(forCookie value: Substring) -> ProxyIdentity? {
         let key = String(value)
         let moment = now()
-        if let entry = cache.withLockedValue({ $0[key] }), moment.timeIntervalSince(entry.checkedAt) < Self.recheckInterval, moment < entry.expiresAt,
-            moment < entry.idleUntil
-        {
-            return eventLoop.makeSucceededFuture(entry.identity)
-        }
+        guard let entry = cache.withLockedValue({ $0[key] }), moment.timeIntervalSince(entry.checkedAt) < Self.recheckInterval,
+            moment < entry.expiresAt, moment < entry.idleUntil
+        else { return nil }
+        return entry.identity
+    }
+
+    func identity(forCookie value: Substring, on eventLoop: EventLoop) -> EventLoopFuture<ProxyIdentity?> {
+        if let identity = cachedIdentity(forCookie: value) { return eventLoop.makeSucceededFuture(identity) }
+        let key = String(value)
+        let moment = now()
         let promise = eventLoop.makePromise(of: ProxyIdentity?.self)
         promise.completeWithTask { try await self.lookUp(key, at: moment) }
         return promise.futureResult
