@@ -34,16 +34,14 @@ build-release: deps ## Release build of the gatehouse binary, the demo upstream 
 	swift build -c release --product demo-upstream
 	swift build -c release --product saml-benchmark
 
-run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.0.0.1:8080); sign in as admin@dev.example
+run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.0.0.1:8080); sign in as anyone@dev.example
 	@mkdir -p var
-	@.build/release/gatehouse users add --config $(CONFIG) --tenant dev --email admin@dev.example --role ADMINISTRATOR >/dev/null 2>&1 || true
-	@.build/release/gatehouse users add --config $(CONFIG) --tenant dev --email analyst@dev.example --role ANALYST >/dev/null 2>&1 || true
 	@.build/release/demo-upstream 3000 127.0.0.1 & upstream=$$!; \
 	.build/release/gatehouse dev-idp --listen 127.0.0.1:8081 --gatehouse http://127.0.0.1:8080 --tenant dev & idp=$$!; \
 	trap "kill $$upstream $$idp 2>/dev/null" EXIT INT TERM; \
 	for i in $$(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8081/metadata && break; sleep 0.1; done; \
 	echo "demo upstream http://127.0.0.1:3000, dev IdP http://127.0.0.1:8081, Gatehouse http://127.0.0.1:8080 (admin :9090)"; \
-	echo "open http://127.0.0.1:8080/ and sign in as admin@dev.example or analyst@dev.example"; \
+	echo "open http://127.0.0.1:8080/, sign in as anyone@dev.example and pick a role on the dev IdP page"; \
 	.build/release/gatehouse serve --config $(CONFIG)
 
 test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift, then the real-browser sign-in)

@@ -184,6 +184,10 @@ struct ConfigValidator {
         tenant.insecureAllowSHA1 = section.bool("insecure_allow_sha1", default: false)
         tenant.idAttribute = section.string("id_attribute") ?? tenant.idAttribute
         tenant.emailAttribute = section.string("email_attribute") ?? tenant.emailAttribute
+        tenant.roleAttribute = section.string("role_attribute")
+        if tenant.roleAttribute != nil && !hashes.isEmpty {
+            reader.report(section.child("role_attribute"), "only for tenants without SCIM (this tenant has scim_token_sha256: roles come from SCIM)")
+        }
         for (key, value) in [("id_attribute", tenant.idAttribute), ("email_attribute", tenant.emailAttribute)] where value.isEmpty {
             reader.report(section.child(key), "must not be empty")
         }

@@ -153,6 +153,9 @@ public struct TenantConfiguration: Sendable, Equatable {
     /// SAML attribute names: the IdP's user id and the email address.
     public var idAttribute: String = "id"
     public var emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+    /// For tenants without SCIM: the SAML attribute carrying the dashboard role, applied to the user
+    /// at every sign-in (the user is created at the first). Nil: roles come from the store only.
+    public var roleAttribute: String?
 
     public init(
         id: String, emailDomains: [String], idpMetadataURL: String?, idpMetadataFile: String?, allowIdPInitiated: Bool,

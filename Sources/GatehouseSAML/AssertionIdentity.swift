@@ -3,7 +3,9 @@ import Foundation
 /// Reads who signed in from the verified assertion: NameID and attribute values whole.
 enum AssertionIdentity {
     static func read(_ located: SignedAssertion, context: SAMLTenantContext)
-        throws(SAMLValidationError) -> (nameID: String, email: String, idpUserID: String?, sessionIndex: String?, sessionEnd: Date?)
+        throws(SAMLValidationError) -> (
+            nameID: String, email: String, idpUserID: String?, sessionIndex: String?, sessionEnd: Date?, role: String?
+        )
     {
         let nameID = located.assertion.children(named: "Subject", namespace: SAMLNamespace.assertion).first?
             .children(named: "NameID", namespace: SAMLNamespace.assertion).first?.text
@@ -16,6 +18,9 @@ enum AssertionIdentity {
         }
         let authn = located.assertion.children(named: "AuthnStatement", namespace: SAMLNamespace.assertion).first
         let sessionEnd = authn?.attribute("SessionNotOnOrAfter").flatMap(SAMLTime.parse)
-        return (nameID, value(context.emailAttribute) ?? nameID, value(context.idAttribute), authn?.attribute("SessionIndex"), sessionEnd)
+        return (
+            nameID, value(context.emailAttribute) ?? nameID, value(context.idAttribute), authn?.attribute("SessionIndex"), sessionEnd,
+            context.roleAttribute.flatMap(value)
+        )
     }
 }

@@ -43,7 +43,7 @@ public struct SAMLResponseValidator: Sendable {
         return ValidatedAssertion(
             tenantID: context.tenantID, assertionID: assertionID, nameID: identity.nameID, email: identity.email,
             idpUserID: identity.idpUserID, sessionIndex: identity.sessionIndex, sessionNotOnOrAfter: identity.sessionEnd,
-            inResponseTo: answered
+            inResponseTo: answered, role: identity.role
         )
     }
 }

@@ -19,12 +19,15 @@ public struct SAMLTenantContext: Sendable {
     /// Attribute names: the IdP's user id and the email address.
     public var idAttribute: String
     public var emailAttribute: String
+    /// Where a tenant without SCIM sends the role (`role_attribute`); nil: roles come from the store only.
+    public var roleAttribute: String?
 
     public init(
         tenantID: String, idpEntityID: String, spEntityID: String, acsURL: String, keys: XMLSignatureKeys,
         decryptionKeys: XMLDecryptionKeys? = nil, signaturePolicy: XMLSignaturePolicy = XMLSignaturePolicy(), allowIdPInitiated: Bool = true,
         clockSkew: Duration = .seconds(180),
-        idAttribute: String = "id", emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+        idAttribute: String = "id", emailAttribute: String = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        roleAttribute: String? = nil
     ) {
         self.tenantID = tenantID
         self.idpEntityID = idpEntityID
@@ -37,5 +40,6 @@ public struct SAMLTenantContext: Sendable {
         self.clockSkew = clockSkew
         self.idAttribute = idAttribute
         self.emailAttribute = emailAttribute
+        self.roleAttribute = roleAttribute
     }
 }

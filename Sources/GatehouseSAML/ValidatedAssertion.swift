@@ -15,10 +15,12 @@ public struct ValidatedAssertion: Sendable, Equatable {
     public let sessionNotOnOrAfter: Date?
     /// The request this answers; nil for an IdP-initiated sign-in.
     public let inResponseTo: String?
+    /// The role attribute's value, read only when the tenant names one (`role_attribute`).
+    public let role: String?
 
     init(
         tenantID: String, assertionID: String, nameID: String, email: String, idpUserID: String?, sessionIndex: String?,
-        sessionNotOnOrAfter: Date?, inResponseTo: String?
+        sessionNotOnOrAfter: Date?, inResponseTo: String?, role: String? = nil
     ) {
         self.tenantID = tenantID
         self.assertionID = assertionID
@@ -28,5 +30,6 @@ public struct ValidatedAssertion: Sendable, Equatable {
         self.sessionIndex = sessionIndex
         self.sessionNotOnOrAfter = sessionNotOnOrAfter
         self.inResponseTo = inResponseTo
+        self.role = role
     }
 }

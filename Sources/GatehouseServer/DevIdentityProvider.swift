@@ -9,7 +9,8 @@ import _CryptoExtras
 
 /// `gatehouse dev-idp`: a local SAML IdP for development and demos, never for production. It signs
 /// real responses (libxmlsec1, RSA-SHA256, a fresh self-signed certificate per run) for whichever
-/// email the person picks, and answers only the one ACS it was started for.
+/// email and role the person picks (the role as a `role` attribute, which a tenant with
+/// `role_attribute: role` applies), and answers only the one ACS it was started for.
 public final class DevIdentityProvider: Sendable {
     public let entityID: String
     private let baseURL: String
@@ -104,6 +105,8 @@ public final class DevIdentityProvider: Sendable {
             <form method="post" action="/sso"><label for="email">Sign in as</label>
             <input id="email" name="email" type="email" list="people" required autofocus value="\(HTMLText.escape(suggestions.first ?? ""))">
             <datalist id="people">\(options)</datalist>
+            <label for="role">Role (sent as the <code>role</code> attribute)</label>
+            <select id="role" name="role">\(Self.roles.map { #"<option>\#($0)</option>"# }.joined())</select>
             <input type="hidden" name="in_response_to" value="\(HTMLText.escape(inResponseTo))">
             <input type="hidden" name="relay_state" value="\(HTMLText.escape(relayState))">
             <button type="submit">Sign in</button></form>
@@ -115,7 +118,9 @@ public final class DevIdentityProvider: Sendable {
         guard let email = fields["email"], email.contains("@") else {
             return SignInPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
         }
-        let response = try signedResponse(email: email, inResponseTo: fields["in_response_to"].flatMap { $0.isEmpty ? nil : $0 }, now: Date())
+        let role = fields["role"].flatMap { Self.roles.contains($0) ? $0 : nil } ?? "ANALYST"
+        let response = try signedResponse(
+            email: email, role: role, inResponseTo: fields["in_response_to"].flatMap { $0.isEmpty ? nil : $0 }, now: Date())
         let relay =
             fields["relay_state"].flatMap { $0.isEmpty ? nil : $0 }.map {
                 #"<input type="hidden" name="RelayState" value="\#(HTMLText.escape($0))">"#
@@ -132,7 +137,9 @@ public final class DevIdentityProvider: Sendable {
     }
 
     /// A signed Okta-shaped response for `email` (signed Assertion).
-    public func signedResponse(email: String, inResponseTo: String?, now: Date) throws -> [UInt8] {
+    static let roles = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
+
+    public func signedResponse(email: String, role: String, inResponseTo: String?, now: Date) throws -> [UInt8] {
         func stamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         let assertionID = "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let answered = inResponseTo.map { #" InResponseTo="\#(HTMLText.escape($0))""# } ?? ""
@@ -148,7 +155,8 @@ public final class DevIdentityProvider: Sendable {
             <saml2:Conditions NotBefore="\(stamp(now.addingTimeInterval(-60)))" NotOnOrAfter="\(stamp(now.addingTimeInterval(300)))"><saml2:AudienceRestriction><saml2:Audience>\(e(audience))</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions>\
             <saml2:AuthnStatement AuthnInstant="\(stamp(now))" SessionIndex="\(assertionID)"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>\
             <saml2:AttributeStatement><saml2:Attribute Name="id"><saml2:AttributeValue>dev-\(e(email))</saml2:AttributeValue></saml2:Attribute>\
-            <saml2:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"><saml2:AttributeValue>\(e(email))</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>\
+            <saml2:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"><saml2:AttributeValue>\(e(email))</saml2:AttributeValue></saml2:Attribute>\
+            <saml2:Attribute Name="role"><saml2:AttributeValue>\(e(role))</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>\
             </saml2:Assertion></saml2p:Response>
             """
         return try HardenedXMLDocument(parsing: Array(xml.utf8)).signEnveloped(elementWithID: assertionID, key: signingKey)

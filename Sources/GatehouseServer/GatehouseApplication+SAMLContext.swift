@@ -22,7 +22,7 @@ struct SAMLContextFactory: Sendable {
             tenantID: tenantID, idpEntityID: provider.metadata.entityID, spEntityID: sp.entityID, acsURL: sp.acsURL, keys: provider.keys,
             decryptionKeys: decryptionKeys, signaturePolicy: XMLSignaturePolicy(insecureAllowSHA1: tenant.insecureAllowSHA1),
             allowIdPInitiated: tenant.allowIdPInitiated, clockSkew: current.saml.clockSkew, idAttribute: tenant.idAttribute,
-            emailAttribute: tenant.emailAttribute
+            emailAttribute: tenant.emailAttribute, roleAttribute: tenant.roleAttribute
         )
     }
 }

@@ -194,8 +194,22 @@ final class SignInService: Sendable {
             returnTo = ReturnPath.sanitize(fields["RelayState"]) ?? "/"
         }
 
+        // A tenant without SCIM may take the role from the assertion (`role_attribute`); a value that
+        // is not a dashboard role refuses the sign-in rather than guessing.
+        var assertedRole: String?
+        if tenant.roleAttribute != nil, tenant.scimTokenSHA256.isEmpty {
+            guard let role = validated.role?.uppercased(), DashboardRoles.all.contains(role) else {
+                return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
+            }
+            assertedRole = role
+        }
         var user = try await store.user(tenantID: tenantID, named: validated.email)
-        if user == nil, let role = tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
+        if var existing = user, let role = assertedRole, existing.role != role {
+            _ = try await store.setRole(userID: existing.id, role: role, at: moment)
+            existing.role = role
+            user = existing
+        }
+        if user == nil, let role = assertedRole ?? tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
             let created = StoredUser(tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment)
             try await store.createUser(created)
             logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])

@@ -52,7 +52,7 @@ import Testing
             let answer = try await RawHTTP.postForm(
                 port: idpPort, "/sso",
                 fields: [
-                    ("email", "admin@dev.example"), ("in_response_to", try Self.formValue("in_response_to", in: page.body)),
+                    ("email", "admin@dev.example"), ("role", "ANALYST"), ("in_response_to", try Self.formValue("in_response_to", in: page.body)),
                     ("relay_state", try Self.formValue("relay_state", in: page.body)),
                 ])
             #expect(answer.status == 200)

@@ -183,4 +183,26 @@ import Testing
             #expect(forged.body.contains("The form expired"))
         }
     }
+
+    @Test func aTenantWithoutSCIMCanTakeTheRoleFromTheAssertion() async throws {
+        let yaml = Self.yaml() + "    role_attribute: role\n"
+        try await TestGatehouse.with(extraYAML: yaml) { gatehouse in
+            await gatehouse.application.metadataService.refreshDue()
+            let store = gatehouse.application.store
+            try await store.createUser(
+                StoredUser(tenantID: "acme", userName: "alice@acme.com", email: "alice@acme.com", role: "ANALYST", createdAt: Date()))
+            func post(_ email: String, role: String) async throws -> RawResponse {
+                let response = try PythonIdP.signedResponse(
+                    email: email, inResponseTo: nil, acs: Self.acs, audience: Self.audience, now: Date(), role: role)
+                return try await RawHTTP.postForm(port: gatehouse.ports.proxy, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)])
+            }
+            #expect(try await post("alice@acme.com", role: "MANAGER").status == 303)
+            #expect(try await store.user(tenantID: "acme", named: "alice@acme.com")?.role == "MANAGER")
+            #expect(try await post("erin@acme.com", role: "DESIGNER").status == 303)
+            #expect(try await store.user(tenantID: "acme", named: "erin@acme.com")?.role == "DESIGNER")
+            let refused = try await post("alice@acme.com", role: "ROOT")
+            #expect(refused.status == 400)
+            #expect(try await store.user(tenantID: "acme", named: "alice@acme.com")?.role == "MANAGER")
+        }
+    }
 }

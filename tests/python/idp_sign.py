@@ -3,7 +3,8 @@ like the fixtures (generate.py), with the times and ids the test gives. Reads a 
 stdin, prints the base64 of the signed response.
 
 Keys: in_response_to (omit for IdP-initiated), acs, audience, email, now (epoch seconds),
-lifetime (seconds, default 300), session_not_on_or_after (epoch seconds, optional)."""
+lifetime (seconds, default 300), session_not_on_or_after (epoch seconds, optional), role (the
+`role` attribute's value, ANALYST by default)."""
 import base64
 import datetime
 import json
@@ -29,6 +30,8 @@ def main():
         nameid=request["email"], email=request["email"],
     )
     response = generate.TEMPLATE.format(**values)
+    if "role" in request:  # the template's role attribute says ANALYST
+        response = response.replace(">ANALYST<", f">{request['role']}<")
     if not request.get("in_response_to"):
         response = response.replace(' InResponseTo=""', "")
     session_end = request.get("session_not_on_or_after", now + 8 * 3600)

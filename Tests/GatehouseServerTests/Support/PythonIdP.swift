@@ -6,8 +6,9 @@ enum PythonIdP {
         .deletingLastPathComponent()
 
     /// A base64 SAMLResponse for `email`, answering `inResponseTo` (nil: IdP-initiated), issued at `now`.
-    static func signedResponse(email: String, inResponseTo: String?, acs: String, audience: String, now: Date) throws -> String {
+    static func signedResponse(email: String, inResponseTo: String?, acs: String, audience: String, now: Date, role: String? = nil) throws -> String {
         var request: [String: Any] = ["acs": acs, "audience": audience, "email": email, "now": Int(now.timeIntervalSince1970)]
+        if let role { request["role"] = role }
         if let inResponseTo { request["in_response_to"] = inResponseTo }
         let python = repository.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing(description: "\(python) is missing: run `make venv`") }
