@@ -126,6 +126,8 @@ let package = Package(
         // ACS validation throughput for `make bench`.
         .executableTarget(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
+        .target(name: "GatehouseSCIM", swiftSettings: strict),
+        .testTarget(name: "GatehouseSCIMTests", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSessions",
             dependencies: [

@@ -1,0 +1,46 @@
+/// A SCIM filter (RFC 7644 §3.4.2.2) as a tree: what `SCIMFilterParser` reads and
+/// `SCIMFilterPrinter` writes back.
+public indirect enum SCIMFilter: Sendable, Equatable {
+    case compare(SCIMAttributePath, SCIMComparison, SCIMValue)
+    case present(SCIMAttributePath)
+    case and(SCIMFilter, SCIMFilter)
+    case or(SCIMFilter, SCIMFilter)
+    case not(SCIMFilter)
+    /// `emails[type eq "work"]`: the attribute has a value that matches the inner filter.
+    case valuePath(SCIMAttributePath, SCIMFilter)
+}
+
+/// `[schema URI ":"] name ["." subAttribute]`, e.g. `name.givenName` or
+/// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`.
+public struct SCIMAttributePath: Sendable, Equatable, Hashable {
+    public var schema: String?
+    public var name: String
+    public var subAttribute: String?
+
+    public init(schema: String? = nil, name: String, subAttribute: String? = nil) {
+        self.schema = schema
+        self.name = name
+        self.subAttribute = subAttribute
+    }
+}
+
+public enum SCIMComparison: String, Sendable, Equatable, CaseIterable {
+    case eq, ne, co, sw, ew, gt, lt, ge, le
+}
+
+/// A comparison value. Numbers keep their JSON text, so printing gives back what was parsed.
+public enum SCIMValue: Sendable, Equatable {
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+}
+
+/// Why a filter does not parse: a SCIM `invalidFilter`, with where and what.
+public struct SCIMFilterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Offset in UTF-8 bytes from the start of the filter.
+    public let offset: Int
+    public let message: String
+
+    public var description: String { "invalid filter at \(offset): \(message)" }
+}
