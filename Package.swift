@@ -79,6 +79,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML", "GatehouseSessions",
+                "GatehouseSCIM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,7 +127,7 @@ let package = Package(
         // ACS validation throughput for `make bench`.
         .executableTarget(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
-        .target(name: "GatehouseSCIM", swiftSettings: strict),
+        .target(name: "GatehouseSCIM", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "GatehouseSCIMTests", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSessions",

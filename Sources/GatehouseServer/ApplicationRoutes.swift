@@ -1,6 +1,7 @@
 import GatehouseConfig
 import GatehouseSAML
 import Hummingbird
+import Logging
 
 /// Gatehouse's own HTTP application behind the front proxy: sign-in under the SSO prefix and
 /// SCIM under `/scim/v2`. The front proxy forwards these paths here over a private Unix socket
@@ -57,6 +58,12 @@ enum ApplicationRoutes {
         }
         router.get("\(prefix)/**") { _, _ in
             htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+        }
+        let scim = SCIMRoutes(reloader: reloader, logger: Logger(label: "gatehouse.scim"))
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("/scim/v2/:tenant/**", method: method) { request, context in
+                scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
+            }
         }
         router.on("/scim/**", method: .get) { _, _ in scimNotFound() }
         router.on("/scim/**", method: .post) { _, _ in scimNotFound() }

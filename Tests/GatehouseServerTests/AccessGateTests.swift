@@ -55,7 +55,7 @@ import Testing
             #expect(login.status == 200)
             #expect(login.body.contains(#"<form method="post" action="/sso/login">"#))
             let scim = try await RawHTTP.get(port: gatehouse.ports.proxy, "/scim/v2/acme/Users")
-            #expect(scim.status == 404)
+            #expect(scim.status == 401)
             #expect(scim.header("Content-Type") == "application/scim+json")
             #expect(scim.body.contains("urn:ietf:params:scim:api:messages:2.0:Error"))
         }

@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+
+/// SCIM bearer tokens: configuration holds only their SHA-256 (hex), several per tenant for
+/// rotation; a presented token is hashed and compared with every hash in constant time.
+public enum SCIMBearerToken {
+    /// The token from an `Authorization: Bearer …` header value.
+    public static func token(fromAuthorization header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Whether the token's SHA-256 is one of `hashes`. Every hash is compared, each in constant
+    /// time, so timing tells nothing about which (or whether a prefix) matched.
+    public static func matches(_ token: String, hashes: [String]) -> Bool {
+        let digest = Array(SHA256.hash(data: Data(token.utf8)))
+        var matched = false
+        for hash in hashes {
+            guard let expected = bytes(fromHex: hash), expected.count == digest.count else { continue }
+            var difference: UInt8 = 0
+            for index in 0..<digest.count { difference |= digest[index] ^ expected[index] }
+            matched = matched || difference == 0
+        }
+        return matched
+    }
+
+    /// The hex SHA-256 that goes into `scim_token_sha256` for a token.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func bytes(fromHex hex: String) -> [UInt8]? {
+        let characters = Array(hex.utf8)
+        guard characters.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(characters.count / 2)
+        for index in stride(from: 0, to: characters.count, by: 2) {
+            guard let high = nibble(characters[index]), let low = nibble(characters[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x61...0x66: return byte - 0x57
+        case 0x41...0x46: return byte - 0x37
+        default: return nil
+        }
+    }
+}

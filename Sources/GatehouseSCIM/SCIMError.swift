@@ -1,0 +1,29 @@
+import Foundation
+
+/// A SCIM error response (RFC 7644 §3.12): `status` as a string, an optional `scimType`, a
+/// `detail` safe to show the IdP's administrator.
+public struct SCIMError: Error, Sendable, Equatable {
+    public static let schema = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+    public let status: Int
+    public let scimType: String?
+    public let detail: String
+
+    public init(status: Int, scimType: String? = nil, detail: String) {
+        self.status = status
+        self.scimType = scimType
+        self.detail = detail
+    }
+
+    public static let unauthorized = SCIMError(status: 401, detail: "A valid bearer token for this tenant is required.")
+    public static let notFound = SCIMError(status: 404, detail: "Resource not found.")
+    public static let methodNotAllowed = SCIMError(status: 405, detail: "This endpoint does not support that method.")
+    public static func invalidFilter(_ detail: String) -> SCIMError { SCIMError(status: 400, scimType: "invalidFilter", detail: detail) }
+
+    /// The response body.
+    public var json: [UInt8] {
+        var object: [String: Any] = ["schemas": [Self.schema], "status": String(status), "detail": detail]
+        if let scimType { object["scimType"] = scimType }
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    }
+}

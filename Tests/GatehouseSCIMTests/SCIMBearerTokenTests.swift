@@ -1,0 +1,19 @@
+import GatehouseSCIM
+import Testing
+
+@Suite struct SCIMBearerTokenTests {
+    @Test func tokensMatchOnlyTheirHashesAndAnyOfSeveral() {
+        let hash = SCIMBearerToken.hash("secret-token")
+        #expect(hash.count == 64)
+        #expect(SCIMBearerToken.matches("secret-token", hashes: [SCIMBearerToken.hash("old"), hash]))
+        #expect(SCIMBearerToken.matches("secret-token", hashes: [hash.uppercased()]))
+        #expect(!SCIMBearerToken.matches("secret-token ", hashes: [hash]))
+        #expect(!SCIMBearerToken.matches("secret-token", hashes: []))
+        #expect(!SCIMBearerToken.matches("secret-token", hashes: ["zz", String(hash.dropLast())]))
+    }
+
+    @Test(arguments: [("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("Basic abc", nil), ("Bearer ", nil), ("", nil)] as [(String, String?)])
+    func theTokenIsReadFromTheAuthorizationHeader(header: String, expected: String?) {
+        #expect(SCIMBearerToken.token(fromAuthorization: header) == expected)
+    }
+}
