@@ -98,8 +98,9 @@ let package = Package(
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore",
+                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore", "GatehouseSCIM",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
