@@ -54,6 +54,12 @@ import Testing
             let tampered = String(cookie.dropLast(2)) + (cookie.hasSuffix("AA") ? "BB" : "AA")
             #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(tampered)"]).status == 302)
             #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: gatehouse_session=abc.def"]).status == 302)
+            // Only the cookie with exactly that name counts; a look-alike name carrying a valid value does not.
+            let value = String(cookie.dropFirst("gatehouse_session=".count))
+            let lookalike = try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: gatehouse_sessionx=\(value); xgatehouse_session=\(value)"])
+            #expect(lookalike.status == 302)
+            let second = try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: theme=dark", "Cookie: lang=en; \(cookie)"])
+            #expect(second.status == 200)
             let api = try await RawHTTP.get(port: port, "/api/x", headers: ["Cookie: gatehouse_session=abc.def", "Accept: application/json"])
             #expect(api.status == 401)
         }
