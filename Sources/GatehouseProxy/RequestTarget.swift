@@ -4,10 +4,10 @@
 /// changes when the upstream normalises it must never reach them: `/public/../admin` matches
 /// `^/public/` here and is `/admin` upstream. Such targets are refused, not normalised, so the
 /// upstream and Gatehouse can never disagree about which path was asked for.
-enum RequestTarget {
+public enum RequestTarget {
     /// Whether the target is origin-form (`/path?query`) with no dot segment, in any spelling
     /// (`..`, `%2e%2E`, `.%2e`), and no backslash or encoded slash that a server might read as `/`.
-    static func isAcceptable(_ uri: String) -> Bool {
+    public static func isAcceptable(_ uri: String) -> Bool {
         let path = uri.utf8.prefix { $0 != UInt8(ascii: "?") }
         guard path.first == UInt8(ascii: "/") else { return uri == "*" }
         var segment: [UInt8] = []

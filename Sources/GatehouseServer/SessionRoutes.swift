@@ -45,7 +45,9 @@ struct SessionRoutes: Sendable {
         let uri = request.headers[HTTPField.Name("X-Forwarded-Uri")!] ?? "/"
         let method = HTTPMethod(rawValue: request.headers[HTTPField.Name("X-Forwarded-Method")!] ?? "GET")
         let path = uri[..<(uri.firstIndex(of: "?") ?? uri.endIndex)]
-        guard AccessRules(configuration.rules).allows(role: identity.role, method: method, path: path) else {
+        // The same target rules as the front proxy: `/public/../settings/` must not pass a rule
+        // check as `/public/…` and then be normalised by nginx into `/settings/`.
+        guard RequestTarget.isAcceptable(uri), AccessRules(configuration.rules).allows(role: identity.role, method: method, path: path) else {
             return Response(
                 status: .forbidden, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"forbidden"}"#)))

@@ -27,6 +27,10 @@ import Testing
             let refused = try await RawHTTP.get(port: port, "/sso/auth", headers: ["Cookie: \(cookie)", "X-Forwarded-Uri: /settings/x?y=1"])
             #expect(refused.status == 403)
             #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: ["X-Forwarded-Uri: /reports/1"]).status == 401)
+            for sneaky in ["/reports/../settings/x", "/reports/%2e%2e/settings/x", "/reports%2F..%2Fsettings/x"] {
+                let status = try await RawHTTP.get(port: port, "/sso/auth", headers: ["Cookie: \(cookie)", "X-Forwarded-Uri: \(sneaky)"]).status
+                #expect(status == 403, "\(sneaky)")
+            }
         }
     }
 
