@@ -17,7 +17,7 @@ enum ApplicationRoutes {
         router.get("\(prefix)/saml/:tenant/metadata") { _, context in
             let tenant = context.parameters.get("tenant") ?? ""
             guard reloader.configuration.tenants.contains(where: { $0.id == tenant }) else {
-                return htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+                return SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
             }
             let metadata = ServiceProviderMetadata(
                 publicOrigin: configuration.publicURL.origin, ssoPrefix: prefix, tenantID: tenant, certificatesPEM: spCertificatesPEM
@@ -57,37 +57,15 @@ enum ApplicationRoutes {
             try await signIn.assertionConsumer(request, tenantID: context.parameters.get("tenant") ?? "")
         }
         router.get("\(prefix)/**") { _, _ in
-            htmlPage(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
+            SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
         }
         let scim = SCIMRoutes(reloader: reloader, logger: Logger(label: "gatehouse.scim"))
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("/scim/v2/:tenant/**", method: method) { request, context in
                 scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
             }
+            router.on("/scim/**", method: method) { _, _ in SCIMRoutes.respond(.notFound) }
         }
-        router.on("/scim/**", method: .get) { _, _ in scimNotFound() }
-        router.on("/scim/**", method: .post) { _, _ in scimNotFound() }
-        router.on("/scim/**", method: .put) { _, _ in scimNotFound() }
-        router.on("/scim/**", method: .patch) { _, _ in scimNotFound() }
-        router.on("/scim/**", method: .delete) { _, _ in scimNotFound() }
         return router
-    }
-
-    static func htmlPage(status: HTTPResponse.Status, title: String, body: String) -> Response {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(title)</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
-            </head><body><h1>\(title)</h1>\(body)</body></html>
-            """
-        return Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html))
-        )
-    }
-
-    static func scimNotFound() -> Response {
-        let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"Resource not found."}"#
-        return Response(status: .notFound, headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -10,7 +10,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import _CryptoExtras
 
 #if canImport(Glibc)
     import Glibc
@@ -38,6 +37,8 @@ public final class GatehouseApplication: Sendable {
     /// The SP keys that decrypt EncryptedAssertions (current, then next); nil without `sp.key_file`.
     public let decryptionKeys: XMLDecryptionKeys?
     private let signIn: SignInService
+    /// Builds each tenant's SAML validation context from the configuration and loaded metadata.
+    let contexts: SAMLContextFactory
     private let sessions: StoreSessionResolver
     private let tokens: IdentityTokenProvider
     private let sessionRoutes: SessionRoutes
@@ -83,9 +84,11 @@ public final class GatehouseApplication: Sendable {
             logger: logger, tenants: { reloader.configuration.tenants }, now: clock
         )
         let secrets = SessionSecretsProvider(configured: configuration.session.secret, store: store)
-        signIn = try SignInService(
-            configuration: configuration, reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys, store: store,
-            secrets: secrets, logger: logger, now: clock
+        let contexts = SAMLContextFactory(reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys)
+        self.contexts = contexts
+        let signingKeys = try SPSigningKeys(keyFile: configuration.sp.keyFile)
+        signIn = SignInService(
+            configuration: configuration, contexts: contexts, signingKeys: signingKeys, store: store, secrets: secrets, logger: logger, now: clock
         )
         tokens = IdentityTokenProvider(settings: configuration.jwt, publicOrigin: configuration.publicURL.origin, store: store)
         sessions = StoreSessionResolver(store: store, secrets: secrets, tokens: tokens, lifetime: SessionLifetime(configuration.session), now: clock)
@@ -93,12 +96,7 @@ public final class GatehouseApplication: Sendable {
             reloader: reloader, sessions: sessions, secrets: secrets, store: store,
             cookieNames: SignInService.CookieNames(prefix: configuration.session.cookiePrefix), secureCookies: configuration.publicURL.isHTTPS,
             ssoPrefix: configuration.ssoPrefix, logger: logger,
-            contexts: SAMLContextFactory(reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys),
-            registry: identityProviders,
-            signingKey: try configuration.sp.keyFile.map {
-                try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: $0, encoding: .utf8))
-            },
-            now: clock)
+            contexts: contexts, signingKey: signingKeys?.redirect, now: clock)
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)

@@ -100,7 +100,7 @@ public final class IdPMetadataService: Service, Sendable {
         } catch {
             metrics.loadFailed(tenant: tenant.id)
             setSchedule(
-                tenant.id, source: source, next: now.addingTimeInterval(TimeInterval(MetadataRefreshSchedule.retryAfterFailure.components.seconds)))
+                tenant.id, source: source, next: now.addingTimeInterval(MetadataRefreshSchedule.retryAfterFailure.timeInterval))
             logger.warning("IdP metadata load failed", metadata: ["tenant": "\(tenant.id)", "reason": "\(error)"])
             await fallBack(tenant, source: source, now: now)
         }

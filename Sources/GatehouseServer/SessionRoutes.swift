@@ -22,7 +22,7 @@ struct SessionRoutes: Sendable {
     let ssoPrefix: String
     let logger: Logger
     let contexts: SAMLContextFactory
-    let registry: IdPMetadataRegistry
+    var registry: IdPMetadataRegistry { contexts.registry }
     /// Signs LogoutRequest/LogoutResponse redirects (`sp.key_file`); without it SLO is local only.
     let signingKey: _RSA.Signing.PrivateKey?
     let now: @Sendable () -> Date
@@ -157,7 +157,9 @@ struct SessionRoutes: Sendable {
         }
         let logout: ValidatedLogoutRequest
         do {
-            logout = try LogoutRequestValidator.validate(xml: xml, signatureVerified: verified, context: context, sloURL: sloURL(context), now: now())
+            logout = try LogoutRequestValidator.validate(
+                xml: xml, signatureVerified: verified, context: context, sloURL: contexts.serviceProvider(forTenant: tenantID).singleLogoutURL,
+                now: now())
         } catch {
             logger.warning("logout request refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
             return SignInPages.problem(.badRequest, reference: reference)
@@ -179,9 +181,5 @@ struct SessionRoutes: Sendable {
         let url = try RedirectBindingEncoder.url(
             destination: destination, parameter: "SAMLResponse", xml: answer.xml, relayState: nil, signingKey: signingKey)
         return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
-    }
-
-    private func sloURL(_ context: SAMLTenantContext) -> String {
-        String(context.acsURL.dropLast("/acs".count)) + "/slo"
     }
 }

@@ -41,22 +41,16 @@ final class SignInService: Sendable {
     }
 
     init(
-        configuration: GatehouseConfiguration, reloader: ConfigReloader, registry: IdPMetadataRegistry, decryptionKeys: XMLDecryptionKeys?,
-        store: Store, secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
-    ) throws {
-        self.reloader = reloader
-        self.registry = registry
-        contexts = SAMLContextFactory(reloader: reloader, registry: registry, decryptionKeys: decryptionKeys)
+        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKeys: SPSigningKeys?, store: Store,
+        secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
+    ) {
+        reloader = contexts.reloader
+        registry = contexts.registry
+        self.contexts = contexts
         self.store = store
         self.secrets = secrets
-        if let keyFile = configuration.sp.keyFile {
-            let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
-            redirectSigningKey = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
-            postSigningKey = try XMLSigningKey(privateKeyPEM: pem)
-        } else {
-            redirectSigningKey = nil
-            postSigningKey = nil
-        }
+        redirectSigningKey = signingKeys?.redirect
+        postSigningKey = signingKeys?.post
         lifetime = SessionLifetime(configuration.session)
         cookies = CookieNames(prefix: configuration.session.cookiePrefix)
         secureCookies = configuration.publicURL.isHTTPS
@@ -262,10 +256,6 @@ final class SignInService: Sendable {
     private static func reference(_ request: Request) -> String {
         request.headers[HTTPField.Name("X-Request-Id")!] ?? UUID().uuidString.lowercased()
     }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval { TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18 }
 }
 
 extension SessionLifetime {
