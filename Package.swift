@@ -50,10 +50,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "GatehouseStore", swiftSettings: strict),
+        .target(name: "GatehouseStore", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSQLite",
-            dependencies: ["GatehouseStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(

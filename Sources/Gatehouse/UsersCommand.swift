@@ -65,7 +65,7 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let role = try Users.checkRole(role)
             let (_, store) = try target.open()
-            let user = StoredUser(tenantID: target.tenant, userName: email, email: email, role: role, createdAt: Date())
+            let user = StoredUser(tenantID: target.tenant, userName: email, email: email, role: role, createdAt: Date(), source: "cli")
             do {
                 try await store.createUser(user)
             } catch let error as StoreError where error.code == .conflict {

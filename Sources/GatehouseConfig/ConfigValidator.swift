@@ -185,6 +185,7 @@ struct ConfigValidator {
         tenant.idAttribute = section.string("id_attribute") ?? tenant.idAttribute
         tenant.emailAttribute = section.string("email_attribute") ?? tenant.emailAttribute
         tenant.roleAttribute = section.string("role_attribute")
+        tenant.scimAdoptExisting = section.bool("scim_adopt_existing", default: false)
         if tenant.roleAttribute != nil && !hashes.isEmpty {
             reader.report(section.child("role_attribute"), "only for tenants without SCIM (this tenant has scim_token_sha256: roles come from SCIM)")
         }

@@ -156,6 +156,9 @@ public struct TenantConfiguration: Sendable, Equatable {
     /// For tenants without SCIM: the SAML attribute carrying the dashboard role, applied to the user
     /// at every sign-in (the user is created at the first). Nil: roles come from the store only.
     public var roleAttribute: String?
+    /// A SCIM create whose userName matches a user made by sign-in, the CLI or an import adopts
+    /// that user (same id, sessions kept) instead of answering 409. Off: 409 `uniqueness`.
+    public var scimAdoptExisting: Bool = false
 
     public init(
         id: String, emailDomains: [String], idpMetadataURL: String?, idpMetadataFile: String?, allowIdPInitiated: Bool,

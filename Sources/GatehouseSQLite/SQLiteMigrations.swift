@@ -45,6 +45,58 @@ enum SQLiteMigrations {
                 table.primaryKey(["tenant_id", "assertion_id"])
             }
         }
+        registerProvisioning(&migrator)
         return migrator
+    }
+}
+
+extension SQLiteMigrations {
+    /// SCIM: user documents and counters, groups and memberships, the append-only audit log.
+    static func registerProvisioning(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("0003-scim-groups-audit") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN external_id TEXT;
+                    ALTER TABLE users ADD COLUMN display_name TEXT;
+                    ALTER TABLE users ADD COLUMN document TEXT;
+                    ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+                    UPDATE users SET document = \(SQLiteStore.localDocumentSQL) WHERE document IS NULL;
+                    CREATE INDEX users_by_external_id ON users (tenant_id, external_id);
+                    CREATE TABLE groups (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        tenant_id TEXT NOT NULL,
+                        display_name TEXT NOT NULL,
+                        display_name_key TEXT NOT NULL,
+                        external_id TEXT,
+                        document TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        updated_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX groups_by_display_name ON groups (tenant_id, display_name_key);
+                    CREATE TABLE group_members (
+                        group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        PRIMARY KEY (group_id, user_id)
+                    );
+                    CREATE INDEX group_members_by_user ON group_members (user_id);
+                    CREATE TABLE audit_log (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        tenant_id TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        resource_type TEXT NOT NULL,
+                        resource_id TEXT NOT NULL,
+                        operation TEXT NOT NULL,
+                        attributes TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, sequence);
+                    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    """)
+        }
     }
 }

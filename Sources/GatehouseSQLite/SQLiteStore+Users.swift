@@ -1,10 +1,17 @@
 import Foundation
 import GRDB
+import GatehouseSCIM
 import GatehouseStore
 
 extension SQLiteStore {
+    /// The SCIM document of a user made outside SCIM (sign-in, the CLI), built from its columns.
+    static let localDocumentSQL = """
+        json_object('userName', user_name, 'emails', json_array(json_object('value', email, 'type', 'work', 'primary', json('true'))), \
+        'active', json(CASE WHEN active THEN 'true' ELSE 'false' END), 'role', role)
+        """
+
     public func user(tenantID: String, named name: String) async throws -> StoredUser? {
-        let key = name.lowercased()
+        let key = SCIMCaseFolding.fold(name)
         return try await pool.read { db in
             try Row.fetchOne(
                 db,
@@ -20,32 +27,30 @@ extension SQLiteStore {
 
     public func createUser(_ user: StoredUser) async throws {
         do {
-            try await pool.write { db in
-                try db.execute(
-                    literal: """
-                        INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at)
-                        VALUES (\(user.id), \(user.tenantID), \(user.userName), \(user.userName.lowercased()), \(user.email),
-                                \(user.email.lowercased()), \(user.role), \(user.active), \(user.createdAt), \(user.updatedAt))
-                        """
-                )
-            }
-        } catch let error as DatabaseError
-            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-        {
+            try await pool.write { db in try Self.insert(user, db) }
+        } catch let error as DatabaseError where Self.isUniqueViolation(error) {
             throw StoreError(.conflict, context: "tenant \(user.tenantID) already has that user")
         }
     }
 
     public func setRole(userID: String, role: String, at now: Date) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(literal: "UPDATE users SET role = \(role), updated_at = \(now) WHERE id = \(userID)")
+            try db.execute(
+                literal: """
+                    UPDATE users SET role = \(role), document = json_set(document, '$.role', \(role)), version = version + 1, updated_at = \(now)
+                    WHERE id = \(userID)
+                    """)
             return db.changesCount > 0
         }
     }
 
     public func setActive(userID: String, active: Bool, at now: Date) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(literal: "UPDATE users SET active = \(active), updated_at = \(now) WHERE id = \(userID)")
+            try db.execute(
+                literal: """
+                    UPDATE users SET active = \(active), document = json_set(document, '$.active', json(\(active ? "true" : "false"))),
+                    version = version + 1, updated_at = \(now) WHERE id = \(userID)
+                    """)
             return db.changesCount > 0
         }
     }
@@ -56,10 +61,42 @@ extension SQLiteStore {
         }
     }
 
+    static func insert(_ user: StoredUser, _ db: Database) throws {
+        try db.execute(
+            literal: """
+                INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at,
+                                   external_id, display_name, document, version, source)
+                VALUES (\(user.id), \(user.tenantID), \(user.userName), \(SCIMCaseFolding.fold(user.userName)), \(user.email),
+                        \(SCIMCaseFolding.fold(user.email)), \(user.role), \(user.active), \(user.createdAt), \(user.updatedAt),
+                        \(user.externalID), \(user.displayName), \(user.document), \(user.version), \(user.source))
+                """
+        )
+        if user.document == nil {
+            try db.execute(sql: "UPDATE users SET document = \(localDocumentSQL) WHERE id = ?", arguments: [user.id])
+        }
+    }
+
+    /// Writes every column of an existing user from `user` (the id and tenant stay).
+    static func overwrite(_ user: StoredUser, _ db: Database) throws {
+        try db.execute(
+            literal: """
+                UPDATE users SET user_name = \(user.userName), user_name_key = \(SCIMCaseFolding.fold(user.userName)), email = \(user.email),
+                    email_key = \(SCIMCaseFolding.fold(user.email)), role = \(user.role), active = \(user.active), updated_at = \(user.updatedAt),
+                    external_id = \(user.externalID), display_name = \(user.displayName), document = \(user.document),
+                    version = \(user.version), source = \(user.source)
+                WHERE id = \(user.id) AND tenant_id = \(user.tenantID)
+                """)
+    }
+
+    static func isUniqueViolation(_ error: DatabaseError) -> Bool {
+        error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+    }
+
     static func user(from row: Row) -> StoredUser {
         StoredUser(
             id: row["id"], tenantID: row["tenant_id"], userName: row["user_name"], email: row["email"], role: row["role"], active: row["active"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"]
+            createdAt: row["created_at"], updatedAt: row["updated_at"], externalID: row["external_id"], displayName: row["display_name"],
+            document: row["document"], version: row["version"], source: row["source"]
         )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GatehouseSCIM
 import GatehouseStore
 
 /// The embedded default store: one SQLite file in WAL mode with durable commits.
@@ -15,6 +16,8 @@ public final class SQLiteStore: Store {
             // WAL comes with DatabasePool; FULL makes every commit survive power loss (SCIM writes must).
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // The case folding SCIM filters use, the same in SQL as in memory.
+            db.add(function: Self.foldFunction)
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent
@@ -26,6 +29,10 @@ public final class SQLiteStore: Store {
         } catch {
             throw StoreError(.unavailable, context: "cannot open SQLite store at \(path): \(error)")
         }
+    }
+
+    static let foldFunction = DatabaseFunction("scim_fold", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).map(SCIMCaseFolding.fold)
     }
 
     public func ping() async throws {

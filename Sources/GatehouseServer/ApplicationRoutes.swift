@@ -9,7 +9,7 @@ import Logging
 enum ApplicationRoutes {
     static func router(
         configuration: GatehouseConfiguration, reloader: ConfigReloader, spCertificatesPEM: [String], signIn: SignInService,
-        tokens: IdentityTokenProvider, sessions: SessionRoutes
+        tokens: IdentityTokenProvider, sessions: SessionRoutes, scim: SCIMRoutes
     ) -> Router<BasicRequestContext> {
         let router = Router()
         let prefix = configuration.ssoPrefix
@@ -59,10 +59,9 @@ enum ApplicationRoutes {
         router.get("\(prefix)/**") { _, _ in
             SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
         }
-        let scim = SCIMRoutes(reloader: reloader, logger: Logger(label: "gatehouse.scim"))
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("/scim/v2/:tenant/**", method: method) { request, context in
-                scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
+                await scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
             }
             router.on("/scim/**", method: method) { _, _ in SCIMRoutes.respond(.notFound) }
         }

@@ -40,6 +40,7 @@ public final class GatehouseApplication: Sendable {
     /// Builds each tenant's SAML validation context from the configuration and loaded metadata.
     let contexts: SAMLContextFactory
     private let sessions: StoreSessionResolver
+    private let scimRoutes: SCIMRoutes
     private let tokens: IdentityTokenProvider
     private let sessionRoutes: SessionRoutes
     private let logger: Logger
@@ -97,6 +98,10 @@ public final class GatehouseApplication: Sendable {
             cookieNames: SignInService.CookieNames(prefix: configuration.session.cookiePrefix), secureCookies: configuration.publicURL.isHTTPS,
             ssoPrefix: configuration.ssoPrefix, logger: logger,
             contexts: contexts, signingKey: signingKeys?.redirect, now: clock)
+        let resolver = sessions
+        scimRoutes = SCIMRoutes(
+            reloader: reloader, store: store, revoker: SessionRevoker(store: store, forget: { resolver.forget(userID: $0) }), now: clock,
+            logger: Logger(label: "gatehouse.scim"))
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
@@ -128,7 +133,7 @@ public final class GatehouseApplication: Sendable {
         let application = Application(
             router: ApplicationRoutes.router(
                 configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens,
-                sessions: sessionRoutes),
+                sessions: sessionRoutes, scim: scimRoutes),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )

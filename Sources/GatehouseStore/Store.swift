@@ -2,7 +2,7 @@
 ///
 /// Later capabilities (sessions, replay cache, users, SCIM, audit) add protocols beside this one;
 /// each backend implements them all and runs the same conformance expectations.
-public protocol Store: UserStore, SessionStore, AssertionIDStore {
+public protocol Store: UserStore, SessionStore, AssertionIDStore, ProvisioningStore {
     /// Backend name for logs and metrics (`sqlite`, `postgres`).
     var backendName: String { get }
 
@@ -30,6 +30,8 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         case migrationFailed = "store.migration_failed"
         /// A uniqueness rule refused the write (a userName taken in that tenant).
         case conflict = "store.conflict"
+        /// A reference (a group member) names nothing the tenant has.
+        case invalidReference = "store.invalid_reference"
     }
 
     public let code: Code

@@ -12,11 +12,27 @@ public struct StoredUser: Sendable, Equatable {
     public var active: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    public var externalID: String?
+    public var displayName: String?
+    /// The SCIM document (JSON, without `id`, `meta` and `groups`); nil before the store has
+    /// written one for a user made by sign-in or the CLI.
+    public var document: String?
+    /// Counts changes; the SCIM ETag is `W/"version"`.
+    public var version: Int
+    /// Who made the user: `scim`, `jit` (sign-in), `cli`, or `local` (before provisioning existed).
+    /// A SCIM create adopts a user whose source is not `scim` when the tenant allows it.
+    public var source: String
 
     public init(
         id: String = UUID().uuidString.lowercased(), tenantID: String, userName: String, email: String, role: String, active: Bool = true,
-        createdAt: Date, updatedAt: Date? = nil
+        createdAt: Date, updatedAt: Date? = nil, externalID: String? = nil, displayName: String? = nil, document: String? = nil, version: Int = 1,
+        source: String = "local"
     ) {
+        self.externalID = externalID
+        self.displayName = displayName
+        self.document = document
+        self.version = version
+        self.source = source
         self.id = id
         self.tenantID = tenantID
         self.userName = userName

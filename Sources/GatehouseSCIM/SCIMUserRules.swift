@@ -1,0 +1,47 @@
+/// What Gatehouse itself reads from a User document, and the rules it enforces on it.
+public struct SCIMUserFields: Sendable, Equatable {
+    public var userName: String
+    /// The primary email, else the first, else the userName (what sign-in matches).
+    public var email: String
+    public var role: String
+    public var active: Bool
+    public var externalID: String?
+    public var displayName: String?
+}
+
+public enum SCIMUserRules {
+    /// Reconciles `role` with `roles` (Entra sends the role as `roles: [{value, primary}]`; a
+    /// change of `roles` sets `role`, a change of `role` rewrites `roles`), then checks the result:
+    /// `userName` present, `role` one of the canonical values (400 `invalidValue` otherwise).
+    public static func prepare(_ document: [String: JSONValue], previous: [String: JSONValue]?) throws -> ([String: JSONValue], SCIMUserFields) {
+        var document = document
+        let roles = document["roles"]
+        let rolesChanged = roles != nil && roles != previous?["roles"]
+        if rolesChanged || document["role"] == nil, let fromRoles = primaryValue(of: roles) {
+            document["role"] = .string(fromRoles)
+        } else if let role = document["role"], role != previous?["role"], roles != nil {
+            document["roles"] = .array([.object(["value": role, "primary": true])])
+        }
+        guard let userName = document["userName"]?.stringValue, !userName.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SCIMError.invalidValue("userName is required.")
+        }
+        guard let role = document["role"]?.stringValue else {
+            throw SCIMError.invalidValue("role is required: one of \(SCIMSchemas.roles.joined(separator: ", ")).")
+        }
+        guard SCIMSchemas.roles.contains(role) else {
+            throw SCIMError.invalidValue("role \"\(role)\" is not one of \(SCIMSchemas.roles.joined(separator: ", ")).")
+        }
+        let email = primaryValue(of: document["emails"]) ?? userName
+        let fields = SCIMUserFields(
+            userName: userName, email: email, role: role, active: document["active"]?.boolValue ?? true,
+            externalID: document["externalId"]?.stringValue, displayName: document["displayName"]?.stringValue)
+        return (document, fields)
+    }
+
+    /// The `value` of the element marked primary, else of the first element.
+    static func primaryValue(of attribute: JSONValue?) -> String? {
+        guard let elements = attribute?.arrayValue?.compactMap(\.objectValue), !elements.isEmpty else { return nil }
+        let chosen = elements.first { $0["primary"] == .bool(true) } ?? elements[0]
+        return chosen["value"]?.stringValue
+    }
+}

@@ -1,0 +1,39 @@
+import GatehouseSCIM
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// SCIM responses: `application/scim+json` bodies, ETags, and every failure SCIM-shaped.
+enum SCIMResponses {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/scim+json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized)))
+    }
+
+    static func error(_ error: SCIMError, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/scim+json"
+        return Response(
+            status: HTTPResponse.Status(code: error.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: error.json)))
+    }
+
+    /// Any thrown error as a SCIM error; store conflicts are 409 `uniqueness`, anything unexpected
+    /// a logged 500 with no internals in the body.
+    static func error(from thrown: Error, logger: Logger, tenantID: String) -> Response {
+        switch thrown {
+        case let scim as SCIMError:
+            logger.info("SCIM request refused", metadata: ["tenant": "\(tenantID)", "status": "\(scim.status)", "detail": "\(scim.detail)"])
+            return error(scim)
+        case let store as StoreError where store.code == .conflict:
+            logger.info("SCIM uniqueness conflict", metadata: ["tenant": "\(tenantID)", "reason": "\(store.context)"])
+            return error(.uniqueness("A resource with that name already exists in this tenant."))
+        case let store as StoreError where store.code == .invalidReference:
+            return error(.invalidValue("A member is not a user of this tenant."))
+        default:
+            logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])
+            return error(SCIMError(status: 500, detail: "The request could not be completed; the server logged why."))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GatehouseSCIM
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+
+/// `/Users`: list and `.search`, get, create (adopting a pre-SCIM user where the tenant allows),
+/// PUT, PATCH and DELETE. Deactivation and deletion end the user's sessions before answering; any
+/// change drops the proxy's cached view of the user, so a new role applies to the next request.
+struct SCIMUserEndpoints: Sendable {
+    let store: any Store
+    let revoker: SessionRevoker
+    let now: @Sendable () -> Date
+
+    func handle(_ call: SCIMCall, _ path: [String]) async throws -> Response {
+        switch (path.count, call.method) {
+        case (0, .get): return try await list(call, try await call.listQuery(search: false))
+        case (0, .post): return try await create(call)
+        case (1, .post) where path[0] == ".search": return try await list(call, try await call.listQuery(search: true))
+        case (1, .get): return try await get(call, id: path[0])
+        case (1, .put), (1, .patch): return try await update(call, id: path[0])
+        case (1, .delete): return try await delete(call, id: path[0])
+        case (0, _), (1, _): throw SCIMError.methodNotAllowed
+        default: throw SCIMError.notFound
+        }
+    }
+
+    private func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+        let page = try await store.users(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
+        let groups = try await store.groupReferences(userIDs: page.items.map(\.id))
+        let resources = try page.items.map { user in
+            JSONValue.object(
+                SCIMRepresentation.select(
+                    try representation(user, groups: groups[user.id] ?? [], call: call), type: .user, attributes: query.attributes,
+                    excluded: query.excludedAttributes))
+        }
+        return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
+    }
+
+    private func get(_ call: SCIMCall, id: String) async throws -> Response {
+        guard let user = try await store.user(id: id), user.tenantID == call.tenant.id else { throw SCIMError.notFound }
+        let query = try await call.listQuery(search: false)
+        let groups = try await store.groupReferences(userIDs: [id])[id] ?? []
+        let resource = SCIMRepresentation.select(
+            try representation(user, groups: groups, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes)
+        return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(user.version)])
+    }
+
+    private func create(_ call: SCIMCall) async throws -> Response {
+        let body = try await call.body()
+        let (document, fields) = try SCIMUserRules.prepare(try SCIMDocument.fromRequest(body, type: .user), previous: nil)
+        let moment = now()
+        var user = StoredUser(tenantID: call.tenant.id, userName: fields.userName, email: fields.email, role: fields.role, createdAt: moment)
+        apply(fields, document: document, to: &user, at: moment)
+        let attributes = document.keys.sorted() + (SCIMChanges.mentionsPassword(body) ? ["password"] : [])
+        let (stored, adopted) = try await store.provisionUser(
+            user, adoptExisting: call.tenant.scimAdoptExisting, audit: call.audit("create", "User", user.id, attributes: attributes, at: moment))
+        if adopted { try await settle(stored) }
+        let resource = try representation(stored, groups: try await store.groupReferences(userIDs: [stored.id])[stored.id] ?? [], call: call)
+        return SCIMResponses.json(
+            .object(resource), status: .created,
+            headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
+    }
+
+    private func update(_ call: SCIMCall, id: String) async throws -> Response {
+        let body = try await call.body()
+        let isPatch = call.method == .patch
+        let moment = now()
+        let updated = try await store.updateUser(tenantID: call.tenant.id, id: id) { current in
+            try call.checkIfMatch(current.version)
+            let old = Self.document(of: current)
+            let proposed = isPatch ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .user), type: .user)
+                : try SCIMDocument.fromRequest(body, type: .user)
+            let (document, fields) = try SCIMUserRules.prepare(proposed, previous: old)
+            var user = current
+            apply(fields, document: document, to: &user, at: moment)
+            let attributes = SCIMChanges.changedAttributes(from: old, to: document, type: .user)
+                + (SCIMChanges.mentionsPassword(body) ? ["password"] : [])
+            return (user, call.audit(isPatch ? "patch" : "replace", "User", id, attributes: attributes, at: moment))
+        }
+        guard let updated else { throw SCIMError.notFound }
+        try await settle(updated)
+        let resource = try representation(updated, groups: try await store.groupReferences(userIDs: [id])[id] ?? [], call: call)
+        return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(updated.version)])
+    }
+
+    private func delete(_ call: SCIMCall, id: String) async throws -> Response {
+        guard let user = try await store.user(id: id), user.tenantID == call.tenant.id else { throw SCIMError.notFound }
+        try call.checkIfMatch(user.version)
+        guard try await store.deleteUser(tenantID: call.tenant.id, id: id, audit: call.audit("delete", "User", id, attributes: [], at: now()))
+        else { throw SCIMError.notFound }
+        // The store dropped the sessions with the user; the proxy's cache goes before the answer.
+        revoker.forget(id)
+        return Response(status: .noContent)
+    }
+
+    /// After a change: an inactive user has no session left anywhere; any change is re-read by
+    /// the proxy on the user's next request (new role, email).
+    private func settle(_ user: StoredUser) async throws {
+        if !user.active { try await revoker.revoke(userID: user.id) } else { revoker.forget(user.id) }
+    }
+
+    private func apply(_ fields: SCIMUserFields, document: [String: JSONValue], to user: inout StoredUser, at moment: Date) {
+        user.userName = fields.userName
+        user.email = fields.email
+        user.role = fields.role
+        user.active = fields.active
+        user.externalID = fields.externalID
+        user.displayName = fields.displayName
+        user.document = JSONValue.object(document).jsonText
+        user.source = "scim"
+        user.updatedAt = moment
+    }
+
+    static func document(of user: StoredUser) -> [String: JSONValue] {
+        user.document.flatMap { JSONValue.parse(Array($0.utf8)) }?.objectValue ?? [:]
+    }
+
+    private func representation(_ user: StoredUser, groups: [GroupReference], call: SCIMCall) throws -> [String: JSONValue] {
+        var extra: [String: JSONValue] = [:]
+        if !groups.isEmpty {
+            extra["groups"] = .array(
+                groups.map { group in
+                    .object([
+                        "value": .string(group.id), "display": .string(group.displayName), "$ref": .string("\(call.baseURL)/Groups/\(group.id)"),
+                        "type": "direct",
+                    ])
+                })
+        }
+        return SCIMRepresentation.resource(
+            Self.document(of: user), type: .user, id: user.id,
+            meta: SCIMMeta(created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)"),
+            extra: extra)
+    }
+}
