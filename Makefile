@@ -44,9 +44,10 @@ run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.
 	echo "open http://127.0.0.1:8080/, sign in as anyone@dev.example and pick a role on the dev IdP page"; \
 	.build/release/gatehouse serve --config $(CONFIG)
 
-test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift, then the real-browser sign-in)
+test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift, the real-browser sign-in, scim2-tester)
 	swift test --skip-build
 	SE_OFFLINE=true $(VENV)/bin/python tests/browser/sign_in_browser_test.py
+	$(VENV)/bin/python tests/scim/scim2_tester_conformance.py
 
 bench: build-release ## Proxy vs nginx, and ACS validation vs OpenSSL RSA verify, each measured in the same run
 	bench/proxy-bench.sh

@@ -16,12 +16,15 @@ public struct SCIMAttributeDefinition: Sendable {
     public var canonicalValues: [String]
     public var description: String
     public var subAttributes: [SCIMAttributeDefinition]
+    /// For references: the resource types (`User`, `Group`) or `external`.
+    public var referenceTypes: [String]
 
     public init(
         _ name: String, type: Kind = .string, multiValued: Bool = false, required: Bool = false, caseExact: Bool = false,
         mutability: Mutability = .readWrite, returned: Returned = .default, uniqueness: String = "none", canonicalValues: [String] = [],
-        description: String = "", subAttributes: [SCIMAttributeDefinition] = []
+        description: String = "", subAttributes: [SCIMAttributeDefinition] = [], referenceTypes: [String] = ["external"]
     ) {
+        self.referenceTypes = referenceTypes
         self.name = name
         self.type = subAttributes.isEmpty ? type : .complex
         self.multiValued = multiValued
@@ -51,7 +54,7 @@ public struct SCIMAttributeDefinition: Sendable {
             object["caseExact"] = .bool(caseExact)
             object["uniqueness"] = .string(uniqueness)
         }
-        if type == .reference { object["referenceTypes"] = .array([.string("external")]) }
+        if type == .reference { object["referenceTypes"] = .array(referenceTypes.map(JSONValue.string)) }
         if !canonicalValues.isEmpty { object["canonicalValues"] = .array(canonicalValues.map(JSONValue.string)) }
         if !subAttributes.isEmpty { object["subAttributes"] = .array(subAttributes.map(\.json)) }
         return .object(object)

@@ -37,6 +37,16 @@ public enum SCIMPatch {
         throws -> [String: JSONValue]
     {
         var editor = Editor(document: document, type: type)
+        if let path, let ext = type.extension(path) {
+            // The extension's whole object: remove drops it, add/replace apply its attributes.
+            guard operation != .remove else {
+                editor.document[editor.document.key(matching: ext.id) ?? ext.id] = nil
+                return editor.document
+            }
+            if operation == .replace { editor.document[editor.document.key(matching: ext.id) ?? ext.id] = nil }
+            try editor.applyKey(operation, key: ext.id, value: value ?? .null)
+            return editor.document
+        }
         guard let path else {
             guard operation != .remove else { throw SCIMError.noTarget("remove needs a path.") }
             guard let fields = value?.objectValue else { throw SCIMError.invalidValue("Without a path the value must be an object.") }

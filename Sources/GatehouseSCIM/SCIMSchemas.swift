@@ -5,11 +5,11 @@ public enum SCIMSchemas {
 
     private typealias A = SCIMAttributeDefinition
 
-    private static func multi(_ name: String, type: A.Kind = .string, canonical: [String] = []) -> A {
+    private static func multi(_ name: String, type: A.Kind = .string, canonical: [String] = [], values: [String] = []) -> A {
         A(
             name, multiValued: true,
             subAttributes: [
-                A("value", type: type), A("display"), A("type", canonicalValues: canonical), A("primary", type: .boolean),
+                A("value", type: type, canonicalValues: values), A("display"), A("type", canonicalValues: canonical), A("primary", type: .boolean),
             ])
     }
 
@@ -37,14 +37,15 @@ public enum SCIMSchemas {
             A(
                 "groups", multiValued: true, mutability: .readOnly,
                 subAttributes: [
-                    A("value", mutability: .readOnly), A("$ref", type: .reference, mutability: .readOnly),
+                    A("value", mutability: .readOnly), A("$ref", type: .reference, mutability: .readOnly, referenceTypes: ["Group"]),
                     A("display", mutability: .readOnly), A("type", mutability: .readOnly),
                 ]),
             multi("entitlements"),
             A(
                 "role", required: true, caseExact: true, canonicalValues: roles,
                 description: "The dashboard role; one of the canonical values."),
-            multi("roles"), multi("x509Certificates", type: .binary),
+            // Entra sends the role here; its value must be one of the same canonical values.
+            multi("roles", values: roles), multi("x509Certificates", type: .binary),
         ])
 
     public static let enterpriseUser = SCIMSchemaDefinition(
@@ -54,7 +55,7 @@ public enum SCIMSchemas {
             A(
                 "manager",
                 subAttributes: [
-                    A("value"), A("$ref", type: .reference), A("displayName", mutability: .readOnly),
+                    A("value"), A("$ref", type: .reference, referenceTypes: ["User"]), A("displayName", mutability: .readOnly),
                 ]),
         ])
 
@@ -65,8 +66,8 @@ public enum SCIMSchemas {
             A(
                 "members", multiValued: true,
                 subAttributes: [
-                    A("value", mutability: .immutable), A("$ref", type: .reference, mutability: .immutable),
-                    A("display", mutability: .readOnly), A("type", mutability: .immutable, canonicalValues: ["User"]),
+                    A("value", mutability: .immutable), A("$ref", type: .reference, mutability: .immutable, referenceTypes: ["User"]),
+                    A("type", mutability: .immutable, canonicalValues: ["User"]),
                 ]),
         ])
 

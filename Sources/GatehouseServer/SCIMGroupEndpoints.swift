@@ -110,8 +110,8 @@ struct SCIMGroupEndpoints: Sendable {
             extra["members"] = .array(
                 group.members.map { member in
                     .object([
-                        "value": .string(member.userID), "display": .string(member.display), "$ref": .string("\(call.baseURL)/Users/\(member.userID)"),
-                        "type": "User",
+                        // No `display`: RFC 7643 §8.7.1 members carry value, $ref and type only.
+                        "value": .string(member.userID), "$ref": .string("\(call.baseURL)/Users/\(member.userID)"), "type": "User",
                     ])
                 })
         }

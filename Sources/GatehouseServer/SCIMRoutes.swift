@@ -48,6 +48,10 @@ struct SCIMRoutes: Sendable {
                 return try await users.handle(call, Array(segments.dropFirst()))
             case ("Groups", _):
                 return try await groups.handle(call, Array(segments.dropFirst()))
+            case (".search", 1):
+                // RFC 7644 §3.4.3 lets a server decline searching several resource types at once.
+                guard call.method == .post else { throw SCIMError.methodNotAllowed }
+                throw SCIMError(status: 501, detail: "Search Users/.search or Groups/.search instead.")
             default:
                 return SCIMResponses.error(.notFound)
             }
