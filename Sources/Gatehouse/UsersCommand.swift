@@ -72,6 +72,7 @@ struct Users: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("gatehouse: tenant \(target.tenant) already has \(email)\n".utf8))
                 throw ExitCode(1)
             }
+            try await Users.audit(store, tenant: target.tenant, userID: user.id, operation: "create", attributes: ["userName", "role"])
             print(user.id)
             try await store.close()
         }
@@ -88,6 +89,7 @@ struct Users: AsyncParsableCommand {
             let (_, store) = try target.open()
             let user = try await Users.user(store, tenant: target.tenant, email: email)
             _ = try await store.setRole(userID: user.id, role: role, at: Date())
+            try await Users.audit(store, tenant: target.tenant, userID: user.id, operation: "set-role", attributes: ["role"])
             print("\(user.userName): \(user.role) -> \(role)")
             try await store.close()
         }
@@ -114,11 +116,18 @@ struct Users: AsyncParsableCommand {
         let (_, store) = try target.open()
         let user = try await user(store, tenant: target.tenant, email: email)
         _ = try await store.setActive(userID: user.id, active: active, at: Date())
+        try await audit(store, tenant: target.tenant, userID: user.id, operation: active ? "reactivate" : "deactivate", attributes: ["active"])
         if active {
             print("\(user.userName): active")
         } else {
             print("\(user.userName): deactivated, \(try await store.deleteSessions(userID: user.id)) session(s) ended")
         }
         try await store.close()
+    }
+
+    /// Changes made by hand go into the same audit log as SCIM's, by the actor `cli`.
+    static func audit(_ store: Store, tenant: String, userID: String, operation: String, attributes: [String]) async throws {
+        try await store.appendAudit(
+            AuditEntry(at: Date(), tenantID: tenant, actor: "cli", resourceType: "User", resourceID: userID, operation: operation, attributes: attributes))
     }
 }
