@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
         .testTarget(
             name: "GatehouseSQLiteTests",
-            dependencies: ["GatehouseSQLite", "GatehouseStore"],
+            dependencies: ["GatehouseSQLite", "GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -77,13 +77,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// Whether the value counts as present (RFC 7644 `pr`): not null, not an empty string,
-    /// array or object.
+    /// array or object (stored documents never hold nulls, so this is what SQL can check too).
     public var isPresent: Bool {
         switch self {
         case .null: return false
         case .string(let string): return !string.isEmpty
-        case .array(let array): return array.contains { $0.isPresent }
-        case .object(let object): return object.values.contains { $0.isPresent }
+        case .array(let array): return !array.isEmpty
+        case .object(let object): return !object.isEmpty
         case .bool, .number: return true
         }
     }

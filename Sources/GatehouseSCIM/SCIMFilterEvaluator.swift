@@ -45,6 +45,19 @@ public struct SCIMFilterEvaluator: Sendable {
         }
     }
 
+    /// Checks every comparison's operand up front (`gt true` is an `invalidFilter` even where
+    /// evaluation would never reach it).
+    public static func validate(_ filter: SCIMFilter) throws {
+        switch filter {
+        case .and(let left, let right), .or(let left, let right):
+            try validate(left)
+            try validate(right)
+        case .not(let inner), .valuePath(_, let inner): try validate(inner)
+        case .present: break
+        case .compare(_, let comparison, let operand): _ = try holds(comparison, operand, [], caseExact: false)
+        }
+    }
+
     /// Whether `comparison` with `operand` holds for the attribute's `values`.
     public static func holds(_ comparison: SCIMComparison, _ operand: SCIMValue, _ values: [JSONValue], caseExact: Bool) throws -> Bool {
         switch (comparison, operand) {

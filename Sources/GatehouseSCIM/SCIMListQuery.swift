@@ -42,7 +42,10 @@ public struct SCIMListQuery: Sendable, Equatable {
 
     private init(filter: String?, startIndex: String?, count: String?, attributes: [String], excluded: [String]) throws {
         if let filter, !filter.trimmingCharacters(in: .whitespaces).isEmpty {
-            do { self.filter = try SCIMFilterParser.parse(filter) } catch { throw SCIMError.invalidFilter(error.description) }
+            let parsed: SCIMFilter
+            do { parsed = try SCIMFilterParser.parse(filter) } catch { throw SCIMError.invalidFilter(error.description) }
+            try SCIMFilterEvaluator.validate(parsed)
+            self.filter = parsed
         }
         if let startIndex {
             guard let value = Int(startIndex.trimmingCharacters(in: .whitespaces)) else { throw SCIMError.invalidValue("startIndex must be an integer.") }

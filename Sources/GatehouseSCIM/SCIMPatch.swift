@@ -69,9 +69,12 @@ public enum SCIMPatch {
             if let open = path.firstIndex(of: "["), let close = path.lastIndex(of: "]"), open < close {
                 attributeText = String(path[..<open])
                 let filterText = String(path[path.index(after: open)..<close])
-                do { filter = try SCIMFilterParser.parse(filterText) } catch {
+                let parsed: SCIMFilter
+                do { parsed = try SCIMFilterParser.parse(filterText) } catch {
                     throw SCIMError.invalidPath("\(path): \(error.description)")
                 }
+                try SCIMFilterEvaluator.validate(parsed)
+                filter = parsed
                 let after = path[path.index(after: close)...]
                 if !after.isEmpty {
                     guard after.hasPrefix("."), after.count > 1 else { throw SCIMError.invalidPath("\(path) is not a valid path.") }

@@ -31,6 +31,8 @@ public enum SCIMUserRules {
         guard SCIMSchemas.roles.contains(role) else {
             throw SCIMError.invalidValue("role \"\(role)\" is not one of \(SCIMSchemas.roles.joined(separator: ", ")).")
         }
+        // `active` defaults to true and is written down, so filters on it see what sign-in sees.
+        if document["active"] == nil { document["active"] = .bool(true) }
         let email = primaryValue(of: document["emails"]) ?? userName
         let fields = SCIMUserFields(
             userName: userName, email: email, role: role, active: document["active"]?.boolValue ?? true,

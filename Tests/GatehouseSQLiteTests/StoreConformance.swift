@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseSCIM
 import GatehouseStore
 import Testing
 
@@ -73,4 +74,63 @@ enum StoreConformance {
     @Test func users() async throws { try await StoreConformance.users(Self.store()) }
     @Test func sessions() async throws { try await StoreConformance.sessions(Self.store()) }
     @Test func assertionIDs() async throws { try await StoreConformance.assertionIDs(Self.store()) }
+}
+
+extension StoreConformance {
+    static func audit(_ user: StoredUser, _ operation: String) -> AuditEntry {
+        AuditEntry(at: Date(), tenantID: user.tenantID, actor: "scim-token:abc", resourceType: "User", resourceID: user.id, operation: operation, attributes: ["userName"])
+    }
+
+    /// SCIM provisioning: adoption rules, atomic updates with their audit entry, cascades.
+    static func provisioning(_ store: any Store) async throws {
+        let now = Date()
+        let jit = StoredUser(tenantID: "acme", userName: "Alice@acme.com", email: "alice@acme.com", role: "ANALYST", createdAt: now, source: "jit")
+        try await store.createUser(jit)
+        // Users made outside SCIM get a document from their columns.
+        let local = try #require(try await store.user(id: jit.id))
+        #expect(local.document?.contains(#""userName":"Alice@acme.com""#) == true)
+        var scim = StoredUser(tenantID: "acme", userName: "alice@ACME.com", email: "alice@acme.com", role: "MANAGER", createdAt: now, document: "{}", source: "scim")
+        await #expect(throws: StoreError(.conflict, context: "")) { try await store.provisionUser(scim, adoptExisting: false, audit: audit(scim, "create")) }
+        let (adopted, wasAdopted) = try await store.provisionUser(scim, adoptExisting: true, audit: audit(scim, "create"))
+        #expect(wasAdopted && adopted.id == jit.id && adopted.version == 2)
+        scim.id = UUID().uuidString
+        await #expect(throws: StoreError(.conflict, context: "")) { try await store.provisionUser(scim, adoptExisting: true, audit: audit(scim, "create")) }
+
+        // A failed change leaves nothing behind, not even its audit entry.
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            _ = try await store.updateUser(tenantID: "acme", id: jit.id) { _ in throw Refused() }
+        }
+        #expect(try await store.updateUser(tenantID: "other", id: jit.id) { ($0, audit($0, "patch")) } == nil)
+        let updated = try #require(try await store.updateUser(tenantID: "acme", id: jit.id) { current in
+            var next = current
+            next.role = "DESIGNER"
+            return (next, audit(next, "patch"))
+        })
+        #expect(updated.version == 3 && updated.role == "DESIGNER")
+
+        // Groups: members must be the tenant's users; deleting a user drops its memberships and sessions.
+        let other = StoredUser(tenantID: "other", userName: "x@other.com", email: "x@other.com", role: "ANALYST", createdAt: now)
+        try await store.createUser(other)
+        let foreign = StoredGroup(tenantID: "acme", displayName: "G", document: "{}", members: [GroupMember(userID: other.id)], createdAt: now)
+        await #expect(throws: StoreError(.invalidReference, context: "")) {
+            try await store.createGroup(foreign, audit: audit(jit, "create"))
+        }
+        let group = StoredGroup(tenantID: "acme", displayName: "Admins", document: "{}", members: [GroupMember(userID: jit.id)], createdAt: now)
+        try await store.createGroup(group, audit: audit(jit, "create"))
+        #expect(try await store.groupReferences(userIDs: [jit.id]) == [jit.id: [GroupReference(id: group.id, displayName: "Admins")]])
+        #expect(try await store.group(tenantID: "other", id: group.id) == nil)
+        try await store.createSession(
+            StoredSession(idHash: "h", userID: jit.id, tenantID: "acme", nameID: "n", sessionIndex: nil, createdAt: now, lastSeenAt: now, expiresAt: now + 60))
+        #expect(try await store.deleteUser(tenantID: "other", id: jit.id, audit: audit(jit, "delete")) == false)
+        #expect(try await store.deleteUser(tenantID: "acme", id: jit.id, audit: audit(jit, "delete")))
+        #expect(try await store.session(idHash: "h") == nil)
+        #expect(try await store.group(tenantID: "acme", id: group.id)?.members == [])
+
+        let entries = try await store.auditEntries(tenantID: "acme", after: 0, limit: 100)
+        #expect(entries.map(\.operation) == ["adopt", "patch", "create", "delete"])
+        let sequences = entries.compactMap(\.sequence)
+        #expect(sequences.count == entries.count && sequences == sequences.sorted())
+        #expect(try await store.auditEntries(tenantID: "acme", after: entries[1].sequence ?? 0, limit: 1).map(\.operation) == ["create"])
+    }
 }

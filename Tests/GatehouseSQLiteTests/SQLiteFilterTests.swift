@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import GatehouseSCIM
+import GatehouseStore
+import Testing
+
+@testable import GatehouseSQLite
+
+/// The SQL translation of SCIM filters against its reference, `SCIMFilterEvaluator`: thousands of
+/// random filters over random users must select exactly the same users in SQLite as in memory.
+/// And `userName eq` must be served by the index, not a scan.
+@Suite struct SQLiteFilterTests {
+    /// SplitMix64: a seeded generator, so a failure can be replayed.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        mutating func pick<T>(_ values: [T]) -> T { values[int(values.count)] }
+        mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
+    }
+
+    static let words = ["al", "AL", "bo", "Bob", "x", "", "a-l", "zed", "Al@x.com", "bo@Y.org"]
+
+    static func randomDocument(_ random: inout Random, index: Int) -> [String: JSONValue] {
+        var document: [String: JSONValue] = [
+            "userName": .string("\(random.pick(words))\(index)\(random.pick(["", "@acme.com", "@X.org"]))"),
+            "role": .string(random.pick(SCIMSchemas.roles)), "active": .bool(random.chance(70)),
+        ]
+        if random.chance(60) { document["displayName"] = .string(random.pick(words)) }
+        if random.chance(50) { document["externalId"] = .string(random.pick(words)) }
+        if random.chance(50) { document["title"] = .string(random.pick(words)) }
+        if random.chance(60) { document["name"] = .object(["givenName": .string(random.pick(words))]) }
+        if random.chance(70) {
+            document["emails"] = .array(
+                (0..<(1 + random.int(2))).map { _ in
+                    var email: [String: JSONValue] = ["value": .string(random.pick(words))]
+                    if random.chance(70) { email["type"] = .string(random.pick(["work", "home", "WORK"])) }
+                    return .object(email)
+                })
+        }
+        if random.chance(40) { document[SCIMDiscovery.enterpriseSchema] = .object(["department": .string(random.pick(words))]) }
+        return document
+    }
+
+    static let paths: [SCIMAttributePath] = [
+        .init(name: "userName"), .init(name: "displayName"), .init(name: "externalId"), .init(name: "title"), .init(name: "role"),
+        .init(name: "active"), .init(name: "emails"), .init(name: "emails", subAttribute: "value"), .init(name: "emails", subAttribute: "type"),
+        .init(name: "name", subAttribute: "givenName"), .init(name: "name"), .init(schema: SCIMDiscovery.enterpriseSchema, name: "department"),
+        .init(schema: SCIMDiscovery.userSchema, name: "USERNAME"), .init(name: "id"),
+    ]
+
+    static func randomFilter(_ random: inout Random, depth: Int = 0, inValuePath: Bool = false) -> SCIMFilter {
+        let choice = random.int(depth > 2 ? 6 : 10)
+        switch choice {
+        case 6: return .and(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
+        case 7: return .or(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
+        case 8: return .not(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
+        case 9 where !inValuePath: return .valuePath(.init(name: "emails"), randomFilter(&random, depth: depth + 1, inValuePath: true))
+        default:
+            let path = inValuePath ? SCIMAttributePath(name: random.pick(["value", "type"])) : random.pick(paths)
+            if random.chance(12) { return .present(path) }
+            let comparison = random.pick(SCIMComparison.allCases)
+            let value: SCIMValue
+            switch random.int(10) {
+            case 0: value = .bool(random.chance(50))
+            case 1: value = .null
+            default: value = .string(random.pick(words + ["al0", "work", "ANALYST", "@acme.com", "b"]))
+            }
+            return .compare(path, comparison, value)
+        }
+    }
+
+    @Test func sqlSelectsWhatTheReferenceSelects() async throws {
+        let store = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
+        var random = Random(state: 20261129)
+        var documents: [String: [String: JSONValue]] = [:]
+        for index in 0..<120 {
+            let (document, fields) = try SCIMUserRules.prepare(Self.randomDocument(&random, index: index), previous: nil)
+            let user = StoredUser(
+                tenantID: "acme", userName: fields.userName, email: fields.email, role: fields.role, active: fields.active, createdAt: Date(),
+                externalID: fields.externalID, displayName: fields.displayName, document: JSONValue.object(document).jsonText, source: "scim")
+            _ = try await store.provisionUser(user, adoptExisting: false, audit: AuditEntry(at: Date(), tenantID: "acme", actor: "t", resourceType: "User", resourceID: user.id, operation: "create", attributes: []))
+            var withID = document
+            withID["id"] = .string(user.id)
+            documents[user.id] = withID
+        }
+        // Another tenant's user matches everything and must never appear.
+        try await store.createUser(StoredUser(tenantID: "other", userName: "al0", email: "al0", role: "ANALYST", createdAt: Date()))
+        let evaluator = SCIMFilterEvaluator(resourceType: .user)
+        var compared = 0
+        var nonEmpty = 0
+        for _ in 0..<1_500 {
+            let filter = Self.randomFilter(&random)
+            var expected: Set<String> = []
+            var expectedError: SCIMError?
+            do {
+                try SCIMFilterEvaluator.validate(filter)
+                for (id, document) in documents where try evaluator.matches(filter, document) { expected.insert(id) }
+            } catch let error as SCIMError {
+                expectedError = error
+            }
+            do {
+                let page = try await store.users(tenantID: "acme", filter: filter, startIndex: 1, count: 1_000)
+                let selected = Set(page.items.map(\.id))
+                #expect(expectedError == nil, "SQL accepted what the reference refused: \(SCIMFilterPrinter.print(filter))")
+                #expect(selected == expected, "\(SCIMFilterPrinter.print(filter)): SQL \(selected.count), reference \(expected.count)")
+                if selected != expected {
+                    let differing = selected.symmetricDifference(expected).prefix(2).compactMap { documents[$0] }
+                    Issue.record("mismatch on \(SCIMFilterPrinter.print(filter)) for \(differing.map { JSONValue.object($0).jsonText })")
+                }
+                #expect(page.totalResults == expected.count)
+                if selected != expected { break }
+                compared += 1
+                if !expected.isEmpty && expected.count < documents.count { nonEmpty += 1 }
+            } catch let error as SCIMError {
+                if expectedError?.scimType != error.scimType { Issue.record("SQL refused \(SCIMFilterPrinter.print(filter)): \(error.detail)") }
+            }
+        }
+        // The generator must exercise selective filters, not only all-or-nothing ones.
+        #expect(compared > 1_000)
+        #expect(nonEmpty > 300)
+        try await store.close()
+    }
+
+    @Test func userNameEqualityUsesTheIndex() async throws {
+        var compiler = SQLiteFilterCompiler.users
+        let fragment = try compiler.compile(try SCIMFilterParser.parse(#"userName eq "Alice@Acme.com""#))
+        #expect(fragment.sql == "users.user_name_key = ?")
+        #expect(fragment.arguments == ["alice@acme.com".databaseValue])
+        let store = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN SELECT * FROM users WHERE tenant_id = ? AND \(fragment.strict)",
+                arguments: StatementArguments(["acme".databaseValue] + fragment.arguments)
+            ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        #expect(plan.contains("USING INDEX"))
+        #expect(!plan.contains("SCAN"))
+        try await store.close()
+    }
+}
