@@ -14,12 +14,22 @@ public enum SCIMBearerToken {
     /// Whether the token's SHA-256 is one of `hashes`. Every hash is compared, each in constant
     /// time, so timing tells nothing about which (or whether a prefix) matched.
     public static func matches(_ token: String, hashes: [String]) -> Bool {
+        var examined = 0
+        return matches(token, hashes: hashes, examined: &examined)
+    }
+
+    /// The comparison, counting the byte pairs it examined (the same for every token, which a
+    /// test checks: no early exit at the first differing byte or the first matching hash).
+    static func matches(_ token: String, hashes: [String], examined: inout Int) -> Bool {
         let digest = Array(SHA256.hash(data: Data(token.utf8)))
         var matched = false
         for hash in hashes {
             guard let expected = bytes(fromHex: hash), expected.count == digest.count else { continue }
             var difference: UInt8 = 0
-            for index in 0..<digest.count { difference |= digest[index] ^ expected[index] }
+            for index in 0..<digest.count {
+                difference |= digest[index] ^ expected[index]
+                examined += 1
+            }
             matched = matched || difference == 0
         }
         return matched

@@ -1,5 +1,6 @@
-import GatehouseSCIM
 import Testing
+
+@testable import GatehouseSCIM
 
 @Suite struct SCIMBearerTokenTests {
     @Test func tokensMatchOnlyTheirHashesAndAnyOfSeveral() {
@@ -15,5 +16,16 @@ import Testing
     @Test(arguments: [("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("Basic abc", nil), ("Bearer ", nil), ("", nil)] as [(String, String?)])
     func theTokenIsReadFromTheAuthorizationHeader(header: String, expected: String?) {
         #expect(SCIMBearerToken.token(fromAuthorization: header) == expected)
+    }
+
+    @Test func theComparisonExaminesEveryByteOfEveryHashWhateverTheToken() {
+        let hashes = [SCIMBearerToken.hash("first"), SCIMBearerToken.hash("second"), SCIMBearerToken.hash("third")]
+        var counts: [Int] = []
+        for token in ["first", "third", "nothing", "", String(repeating: "x", count: 10_000)] {
+            var examined = 0
+            _ = SCIMBearerToken.matches(token, hashes: hashes, examined: &examined)
+            counts.append(examined)
+        }
+        #expect(counts == Array(repeating: 96, count: 5))
     }
 }

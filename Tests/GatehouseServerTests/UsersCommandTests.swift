@@ -58,3 +58,26 @@ import Testing
         #expect(missing.errors.contains("has no user x@acme.com"))
     }
 }
+
+/// `gatehouse audit` reads what SCIM and the CLI changed.
+@Suite struct AuditCommandTests {
+    @Test func showsCLIAndSCIMChangesInOrder() async throws {
+        let config = try UsersCommandTests.configFile()
+        #expect(try GatehouseProcess.run(["users", "add", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "ANALYST"]).status == 0)
+        #expect(try GatehouseProcess.run(["users", "set-role", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "MANAGER"]).status == 0)
+        #expect(try GatehouseProcess.run(["users", "deactivate", "--config", config, "--tenant", "acme", "--email", "a@acme.com"]).status == 0)
+        let table = try GatehouseProcess.run(["audit", "--config", config])
+        #expect(table.status == 0, "\(table.errors)")
+        let rows = table.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.map { $0[6] } == ["create", "set-role", "deactivate"])
+        #expect(rows.allSatisfy { $0[2] == "acme" && $0[3] == "cli" && $0[4] == "User" })
+        #expect(rows.map { $0[0] } == ["1", "2", "3"])
+        let json = try GatehouseProcess.run(["audit", "--config", config, "--json", "--after", "2", "--tenant", "acme"])
+        let lines = json.output.split(separator: "\n")
+        #expect(lines.count == 1)
+        let entry = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(entry?["operation"] as? String == "deactivate")
+        #expect(entry?["attributes"] as? [String] == ["active"])
+        #expect(try GatehouseProcess.run(["audit", "--config", config, "--tenant", "nobody"]).output.isEmpty)
+    }
+}
