@@ -54,7 +54,8 @@ public enum SCIMDocument {
             case .object(let fields):
                 var stored: [String: JSONValue] = [:]
                 for (name, member) in fields where member != .null {
-                    guard let sub = definition.subAttribute(name), sub.mutability != .writeOnly else { continue }
+                    // Read-only sub-attributes (manager.displayName) are the server's to fill; ignored.
+                    guard let sub = definition.subAttribute(name), sub.mutability != .writeOnly, sub.mutability != .readOnly else { continue }
                     if let coerced = try single(member, sub, path: "\(path).\(sub.name)") { stored[sub.name] = coerced }
                 }
                 return stored.isEmpty ? nil : .object(stored)
