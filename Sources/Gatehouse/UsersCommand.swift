@@ -128,6 +128,7 @@ struct Users: AsyncParsableCommand {
     /// Changes made by hand go into the same audit log as SCIM's, by the actor `cli`.
     static func audit(_ store: Store, tenant: String, userID: String, operation: String, attributes: [String]) async throws {
         try await store.appendAudit(
-            AuditEntry(at: Date(), tenantID: tenant, actor: "cli", resourceType: "User", resourceID: userID, operation: operation, attributes: attributes))
+            AuditEntry(
+                at: Date(), tenantID: tenant, actor: "cli", resourceType: "User", resourceID: userID, operation: operation, attributes: attributes))
     }
 }

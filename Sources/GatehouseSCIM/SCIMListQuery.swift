@@ -48,7 +48,9 @@ public struct SCIMListQuery: Sendable, Equatable {
             self.filter = parsed
         }
         if let startIndex {
-            guard let value = Int(startIndex.trimmingCharacters(in: .whitespaces)) else { throw SCIMError.invalidValue("startIndex must be an integer.") }
+            guard let value = Int(startIndex.trimmingCharacters(in: .whitespaces)) else {
+                throw SCIMError.invalidValue("startIndex must be an integer.")
+            }
             self.startIndex = max(1, value)
         }
         if let count {

@@ -157,7 +157,8 @@ struct SQLiteFilterCompiler {
             case .column(.membership(let owner, let column)):
                 guard case .string(let text) = operand else { return .never }
                 let inner = Self.text(Self.column(column), comparison, text, nullable: false)
-                return Fragment(sql: "EXISTS (SELECT 1 FROM group_members gm WHERE \(owner) AND \(inner.sql))", arguments: inner.arguments, nullable: false)
+                return Fragment(
+                    sql: "EXISTS (SELECT 1 FROM group_members gm WHERE \(owner) AND \(inner.sql))", arguments: inner.arguments, nullable: false)
             case .json(let document, let path, let caseExact):
                 let type = "json_type(\(document), ?)"
                 let value = "json_extract(\(document), ?)"

@@ -171,7 +171,8 @@ extension SQLiteStore {
                     db, sql: "SELECT * FROM audit_log WHERE tenant_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
                     arguments: [tenantID, sequence, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [sequence, limit])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [sequence, limit])
             }
             return rows.map { row in
                 let attributes = (try? JSONDecoder().decode([String].self, from: Data((row["attributes"] as String).utf8))) ?? []
@@ -227,9 +228,10 @@ extension SQLiteStore {
     private static func replaceMembers(of group: StoredGroup, _ db: Database) throws {
         var seen = Set<String>()
         let ids = group.members.map(\.userID).filter { seen.insert($0).inserted }
-        let known = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM users WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
-            arguments: [group.tenantID, jsonArray(ids)]) ?? 0
+        let known =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM users WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
+                arguments: [group.tenantID, jsonArray(ids)]) ?? 0
         guard known == ids.count else { throw StoreError(.invalidReference, context: "a member is not a user of tenant \(group.tenantID)") }
         try db.execute(sql: "DELETE FROM group_members WHERE group_id = ?", arguments: [group.id])
         try db.execute(
@@ -249,4 +251,3 @@ extension SQLiteStore {
         String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }
-

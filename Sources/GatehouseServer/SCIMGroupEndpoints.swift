@@ -27,7 +27,8 @@ struct SCIMGroupEndpoints: Sendable {
         let page = try await store.groups(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
         let resources = page.items.map { group in
             JSONValue.object(
-                SCIMRepresentation.select(representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes))
+                SCIMRepresentation.select(
+                    representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes))
         }
         return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
     }
@@ -35,7 +36,8 @@ struct SCIMGroupEndpoints: Sendable {
     private func get(_ call: SCIMCall, id: String) async throws -> Response {
         guard let group = try await store.group(tenantID: call.tenant.id, id: id) else { throw SCIMError.notFound }
         let query = try await call.listQuery(search: false)
-        let resource = SCIMRepresentation.select(representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes)
+        let resource = SCIMRepresentation.select(
+            representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes)
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(group.version)])
     }
 
@@ -45,7 +47,9 @@ struct SCIMGroupEndpoints: Sendable {
         let group = StoredGroup(
             tenantID: call.tenant.id, displayName: try Self.displayName(document), externalID: document["externalId"]?.stringValue,
             document: JSONValue.object(document).jsonText, members: members, createdAt: moment)
-        try await store.createGroup(group, audit: call.audit("create", "Group", group.id, attributes: document.keys.sorted() + (members.isEmpty ? [] : ["members"]), at: moment))
+        try await store.createGroup(
+            group,
+            audit: call.audit("create", "Group", group.id, attributes: document.keys.sorted() + (members.isEmpty ? [] : ["members"]), at: moment))
         guard let stored = try await store.group(tenantID: call.tenant.id, id: group.id) else { throw SCIMError.notFound }
         return SCIMResponses.json(
             .object(representation(stored, call: call)), status: .created,
@@ -60,7 +64,9 @@ struct SCIMGroupEndpoints: Sendable {
             try call.checkIfMatch(current.version)
             var old = JSONValue.parse(Array(current.document.utf8))?.objectValue ?? [:]
             if !current.members.isEmpty { old["members"] = .array(current.members.map { .object(["value": .string($0.userID)]) }) }
-            let proposed = isPatch ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .group), type: .group)
+            let proposed =
+                isPatch
+                ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .group), type: .group)
                 : try SCIMDocument.fromRequest(body, type: .group)
             let (document, members) = try Self.split(proposed)
             var group = current
@@ -119,7 +125,8 @@ struct SCIMGroupEndpoints: Sendable {
         document["members"] = nil
         return SCIMRepresentation.resource(
             document, type: .group, id: group.id,
-            meta: SCIMMeta(created: group.createdAt, lastModified: group.updatedAt, version: group.version, location: "\(call.baseURL)/Groups/\(group.id)"),
+            meta: SCIMMeta(
+                created: group.createdAt, lastModified: group.updatedAt, version: group.version, location: "\(call.baseURL)/Groups/\(group.id)"),
             extra: extra)
     }
 }

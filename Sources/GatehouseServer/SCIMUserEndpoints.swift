@@ -70,12 +70,15 @@ struct SCIMUserEndpoints: Sendable {
         let updated = try await store.updateUser(tenantID: call.tenant.id, id: id) { current in
             try call.checkIfMatch(current.version)
             let old = Self.document(of: current)
-            let proposed = isPatch ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .user), type: .user)
+            let proposed =
+                isPatch
+                ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .user), type: .user)
                 : try SCIMDocument.fromRequest(body, type: .user)
             let (document, fields) = try SCIMUserRules.prepare(proposed, previous: old)
             var user = current
             apply(fields, document: document, to: &user, at: moment)
-            let attributes = SCIMChanges.changedAttributes(from: old, to: document, type: .user)
+            let attributes =
+                SCIMChanges.changedAttributes(from: old, to: document, type: .user)
                 + (SCIMChanges.mentionsPassword(body) ? ["password"] : [])
             return (user, call.audit(isPatch ? "patch" : "replace", "User", id, attributes: attributes, at: moment))
         }
@@ -130,7 +133,8 @@ struct SCIMUserEndpoints: Sendable {
         }
         return SCIMRepresentation.resource(
             Self.document(of: user), type: .user, id: user.id,
-            meta: SCIMMeta(created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)"),
+            meta: SCIMMeta(
+                created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)"),
             extra: extra)
     }
 }

@@ -204,7 +204,8 @@ final class SignInService: Sendable {
             user = existing
         }
         if user == nil, let role = assertedRole ?? tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
-            let created = StoredUser(tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment, source: "jit")
+            let created = StoredUser(
+                tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment, source: "jit")
             try await store.createUser(created)
             logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])
             user = created

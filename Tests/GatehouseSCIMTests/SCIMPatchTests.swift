@@ -14,7 +14,8 @@ import Testing
     static let group = #"{"displayName":"Tour Guides","members":[{"value":"2819c223"},{"value":"902c246b"}]}"#
 
     @Test func rfcAddMembers() throws {
-        let result = try Self.patch(Self.group, #"[{"op":"add","path":"members","value":[{"display":"James Smith","value":"08e1d05d"}]}]"#, type: .group)
+        let result = try Self.patch(
+            Self.group, #"[{"op":"add","path":"members","value":[{"display":"James Smith","value":"08e1d05d"}]}]"#, type: .group)
         #expect(result["members"] == Self.json(#"[{"value":"2819c223"},{"value":"902c246b"},{"value":"08e1d05d"}]"#))
     }
 
@@ -41,11 +42,14 @@ import Testing
 
     @Test func rfcReplaceThroughValueFilters() throws {
         let user = #"{"userName":"b","role":"ANALYST","emails":[{"value":"a@x.com","type":"work","primary":true},{"value":"h@x.com","type":"home"}]}"#
-        let whole = try Self.patch(user, #"[{"op":"replace","path":"emails[type eq \"work\"]","value":{"type":"work","value":"bjensen@example.com"}}]"#)
+        let whole = try Self.patch(
+            user, #"[{"op":"replace","path":"emails[type eq \"work\"]","value":{"type":"work","value":"bjensen@example.com"}}]"#)
         #expect(whole["emails"]?.arrayValue?.first == Self.json(#"{"value":"bjensen@example.com","type":"work","primary":true}"#))
         let sub = try Self.patch(user, #"[{"op":"replace","path":"emails[type eq \"home\"].value","value":"new@x.com"}]"#)
         #expect(sub["emails"]?.arrayValue?.last == Self.json(#"{"value":"new@x.com","type":"home"}"#))
-        let singular = try Self.patch(#"{"userName":"b","role":"ANALYST","name":{"givenName":"B","familyName":"J"}}"#, #"[{"op":"replace","path":"name.familyName","value":"Smith"}]"#)
+        let singular = try Self.patch(
+            #"{"userName":"b","role":"ANALYST","name":{"givenName":"B","familyName":"J"}}"#,
+            #"[{"op":"replace","path":"name.familyName","value":"Smith"}]"#)
         #expect(singular["name"] == Self.json(#"{"givenName":"B","familyName":"Smith"}"#))
         let removeSub = try Self.patch(user, #"[{"op":"remove","path":"emails[type eq \"work\"].primary"}]"#)
         #expect(removeSub["emails"]?.arrayValue?.first == Self.json(#"{"value":"a@x.com","type":"work"}"#))
@@ -59,7 +63,8 @@ import Testing
         #expect(created["emails"] == Self.json(#"[{"type":"work","value":"e@x.com"}]"#))
         let noPath = try Self.patch(
             user,
-            #"[{"op":"Replace","value":{"name.givenName":"G","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"7","ACTIVE":"True"}}]"#)
+            #"[{"op":"Replace","value":{"name.givenName":"G","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"7","ACTIVE":"True"}}]"#
+        )
         #expect(noPath["name"] == Self.json(#"{"givenName":"G"}"#))
         #expect(noPath["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] == Self.json(#"{"employeeNumber":"7"}"#))
         #expect(noPath["active"] == .bool(true))
@@ -106,11 +111,14 @@ import Testing
     @Test func normalizesNamesAndValuesAndDropsWhatIsNotKept() throws {
         let body = SCIMPatchTests.json(
             #"{"USERNAME":"b","Role":"ANALYST","active":"false","password":"secret","id":"x","meta":{"version":"1"},"groups":[{"value":"g"}],"#
-                + #""schemas":["x"],"unknownCore":"dropped","emails":{"value":"single@x.com"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"EmployeeNumber":12,"custom":"kept"},"urn:other:ext":{"a":"b"}}"#)
+                + #""schemas":["x"],"unknownCore":"dropped","emails":{"value":"single@x.com"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"EmployeeNumber":12,"custom":"kept"},"urn:other:ext":{"a":"b"}}"#
+        )
         let document = try SCIMDocument.fromRequest(body, type: .user)
         #expect(
-            document == SCIMPatchTests.object(
-                #"{"userName":"b","role":"ANALYST","active":false,"emails":[{"value":"single@x.com"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"12","custom":"kept"}}"#))
+            document
+                == SCIMPatchTests.object(
+                    #"{"userName":"b","role":"ANALYST","active":false,"emails":[{"value":"single@x.com"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"12","custom":"kept"}}"#
+                ))
     }
 
     @Test func typeErrorsAreInvalidValue() {
@@ -137,13 +145,17 @@ import Testing
 
     @Test func attributeSelection() {
         let resource = SCIMPatchTests.object(
-            #"{"id":"1","schemas":["s"],"userName":"b","name":{"givenName":"G","familyName":"F"},"emails":[{"value":"e","type":"work"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D","costCenter":"C"}}"#)
+            #"{"id":"1","schemas":["s"],"userName":"b","name":{"givenName":"G","familyName":"F"},"emails":[{"value":"e","type":"work"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D","costCenter":"C"}}"#
+        )
         let picked = SCIMRepresentation.select(
-            resource, type: .user, attributes: ["name.familyName", "EMAILS.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"],
+            resource, type: .user,
+            attributes: ["name.familyName", "EMAILS.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"],
             excluded: [])
         #expect(
-            picked == SCIMPatchTests.object(
-                #"{"id":"1","schemas":["s"],"name":{"familyName":"F"},"emails":[{"value":"e"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D"}}"#))
+            picked
+                == SCIMPatchTests.object(
+                    #"{"id":"1","schemas":["s"],"name":{"familyName":"F"},"emails":[{"value":"e"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D"}}"#
+                ))
         let excluded = SCIMRepresentation.select(resource, type: .user, attributes: [], excluded: ["id", "emails", "name.givenName"])
         #expect(excluded["id"] != nil)  // always returned
         #expect(excluded["emails"] == nil)

@@ -58,8 +58,12 @@ import Testing
     static func randomFilter(_ random: inout Random, depth: Int = 0, inValuePath: Bool = false) -> SCIMFilter {
         let choice = random.int(depth > 2 ? 6 : 10)
         switch choice {
-        case 6: return .and(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
-        case 7: return .or(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
+        case 6:
+            return .and(
+                randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
+        case 7:
+            return .or(
+                randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
         case 8: return .not(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
         case 9 where !inValuePath: return .valuePath(.init(name: "emails"), randomFilter(&random, depth: depth + 1, inValuePath: true))
         default:
@@ -85,7 +89,10 @@ import Testing
             let user = StoredUser(
                 tenantID: "acme", userName: fields.userName, email: fields.email, role: fields.role, active: fields.active, createdAt: Date(),
                 externalID: fields.externalID, displayName: fields.displayName, document: JSONValue.object(document).jsonText, source: "scim")
-            _ = try await store.provisionUser(user, adoptExisting: false, audit: AuditEntry(at: Date(), tenantID: "acme", actor: "t", resourceType: "User", resourceID: user.id, operation: "create", attributes: []))
+            _ = try await store.provisionUser(
+                user, adoptExisting: false,
+                audit: AuditEntry(
+                    at: Date(), tenantID: "acme", actor: "t", resourceType: "User", resourceID: user.id, operation: "create", attributes: []))
             var withID = document
             withID["id"] = .string(user.id)
             documents[user.id] = withID

@@ -53,7 +53,9 @@ enum SQLiteStoreFactoryForTests {
 
     @Test func theAuditLogIsAppendOnly() async throws {
         let store = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
-        try await store.appendAudit(AuditEntry(at: Date(), tenantID: "acme", actor: "cli", resourceType: "User", resourceID: "1", operation: "set-role", attributes: ["role"]))
+        try await store.appendAudit(
+            AuditEntry(at: Date(), tenantID: "acme", actor: "cli", resourceType: "User", resourceID: "1", operation: "set-role", attributes: ["role"])
+        )
         await #expect(throws: DatabaseError.self) { try await store.pool.write { db in try db.execute(sql: "UPDATE audit_log SET actor = 'x'") } }
         await #expect(throws: DatabaseError.self) { try await store.pool.write { db in try db.execute(sql: "DELETE FROM audit_log") } }
         #expect(try await store.auditEntries(tenantID: nil, after: 0, limit: 10).map(\.actor) == ["cli"])
@@ -80,7 +82,8 @@ enum SQLiteStoreFactoryForTests {
         #expect(document["userName"] == .string("Bob@acme.com"))
         #expect(document["active"] == .bool(false))
         #expect(document["role"] == .string("ANALYST"))
-        let page = try await store.users(tenantID: "acme", filter: try SCIMFilterParser.parse(#"emails.value eq "BOB@acme.com" and active eq false"#), startIndex: 1, count: 10)
+        let page = try await store.users(
+            tenantID: "acme", filter: try SCIMFilterParser.parse(#"emails.value eq "BOB@acme.com" and active eq false"#), startIndex: 1, count: 10)
         #expect(page.items.map(\.id) == ["u1"])
         try await store.close()
     }

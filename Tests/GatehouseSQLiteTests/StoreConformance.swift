@@ -78,7 +78,9 @@ enum StoreConformance {
 
 extension StoreConformance {
     static func audit(_ user: StoredUser, _ operation: String) -> AuditEntry {
-        AuditEntry(at: Date(), tenantID: user.tenantID, actor: "scim-token:abc", resourceType: "User", resourceID: user.id, operation: operation, attributes: ["userName"])
+        AuditEntry(
+            at: Date(), tenantID: user.tenantID, actor: "scim-token:abc", resourceType: "User", resourceID: user.id, operation: operation,
+            attributes: ["userName"])
     }
 
     /// SCIM provisioning: adoption rules, atomic updates with their audit entry, cascades.
@@ -89,12 +91,17 @@ extension StoreConformance {
         // Users made outside SCIM get a document from their columns.
         let local = try #require(try await store.user(id: jit.id))
         #expect(local.document?.contains(#""userName":"Alice@acme.com""#) == true)
-        var scim = StoredUser(tenantID: "acme", userName: "alice@ACME.com", email: "alice@acme.com", role: "MANAGER", createdAt: now, document: "{}", source: "scim")
-        await #expect(throws: StoreError(.conflict, context: "")) { try await store.provisionUser(scim, adoptExisting: false, audit: audit(scim, "create")) }
+        var scim = StoredUser(
+            tenantID: "acme", userName: "alice@ACME.com", email: "alice@acme.com", role: "MANAGER", createdAt: now, document: "{}", source: "scim")
+        await #expect(throws: StoreError(.conflict, context: "")) {
+            try await store.provisionUser(scim, adoptExisting: false, audit: audit(scim, "create"))
+        }
         let (adopted, wasAdopted) = try await store.provisionUser(scim, adoptExisting: true, audit: audit(scim, "create"))
         #expect(wasAdopted && adopted.id == jit.id && adopted.version == 2)
         scim.id = UUID().uuidString
-        await #expect(throws: StoreError(.conflict, context: "")) { try await store.provisionUser(scim, adoptExisting: true, audit: audit(scim, "create")) }
+        await #expect(throws: StoreError(.conflict, context: "")) {
+            try await store.provisionUser(scim, adoptExisting: true, audit: audit(scim, "create"))
+        }
 
         // A failed change leaves nothing behind, not even its audit entry.
         struct Refused: Error {}
@@ -102,11 +109,12 @@ extension StoreConformance {
             _ = try await store.updateUser(tenantID: "acme", id: jit.id) { _ in throw Refused() }
         }
         #expect(try await store.updateUser(tenantID: "other", id: jit.id) { ($0, audit($0, "patch")) } == nil)
-        let updated = try #require(try await store.updateUser(tenantID: "acme", id: jit.id) { current in
-            var next = current
-            next.role = "DESIGNER"
-            return (next, audit(next, "patch"))
-        })
+        let updated = try #require(
+            try await store.updateUser(tenantID: "acme", id: jit.id) { current in
+                var next = current
+                next.role = "DESIGNER"
+                return (next, audit(next, "patch"))
+            })
         #expect(updated.version == 3 && updated.role == "DESIGNER")
 
         // Groups: members must be the tenant's users; deleting a user drops its memberships and sessions.
@@ -121,7 +129,8 @@ extension StoreConformance {
         #expect(try await store.groupReferences(userIDs: [jit.id]) == [jit.id: [GroupReference(id: group.id, displayName: "Admins")]])
         #expect(try await store.group(tenantID: "other", id: group.id) == nil)
         try await store.createSession(
-            StoredSession(idHash: "h", userID: jit.id, tenantID: "acme", nameID: "n", sessionIndex: nil, createdAt: now, lastSeenAt: now, expiresAt: now + 60))
+            StoredSession(
+                idHash: "h", userID: jit.id, tenantID: "acme", nameID: "n", sessionIndex: nil, createdAt: now, lastSeenAt: now, expiresAt: now + 60))
         #expect(try await store.deleteUser(tenantID: "other", id: jit.id, audit: audit(jit, "delete")) == false)
         #expect(try await store.deleteUser(tenantID: "acme", id: jit.id, audit: audit(jit, "delete")))
         #expect(try await store.session(idHash: "h") == nil)

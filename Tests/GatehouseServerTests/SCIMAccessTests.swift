@@ -67,7 +67,8 @@ import Testing
     }
 
     @Test func preSCIMUsersAreAdoptedOnlyWhereTheTenantAllowsIt() async throws {
-        let existing = StoredUser(tenantID: "acme", userName: "alice@acme.com", email: "alice@acme.com", role: "DEVELOPER", createdAt: Date(), source: "jit")
+        let existing = StoredUser(
+            tenantID: "acme", userName: "alice@acme.com", email: "alice@acme.com", role: "DEVELOPER", createdAt: Date(), source: "jit")
         try await SCIMOktaSequenceTests.with(adopt: false) { gatehouse, scim in
             try await gatehouse.application.store.createUser(existing)
             let refused = try await scim.post("/Users", SCIMOktaSequenceTests.oktaUser("Alice@acme.com"))
@@ -97,7 +98,9 @@ import Testing
     @Test func parallelCreatesStayConsistent() async throws {
         try await SCIMOktaSequenceTests.with { gatehouse, scim in
             let distinct = try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<100 { group.addTask { try await scim.post("/Users", SCIMOktaSequenceTests.oktaUser("user\(index)@acme.com")).status } }
+                for index in 0..<100 {
+                    group.addTask { try await scim.post("/Users", SCIMOktaSequenceTests.oktaUser("user\(index)@acme.com")).status }
+                }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(distinct.filter { $0 == 201 }.count == 100)

@@ -82,7 +82,8 @@ import Testing
             #expect(try await scim.patch("/Users/\(id)", badRole).status == 400)
 
             // Disable: "False" as a string.
-            let disable = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#
+            let disable =
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#
             let disabled = try await scim.patch("/Users/\(id)", disable)
             #expect(disabled.status == 200)
             #expect(disabled["active"] as? Bool == false)
@@ -109,7 +110,8 @@ import Testing
             let second = try await scim.post("/Users", Self.entraUser("second@contoso.com")).id
             let group = try await scim.post(
                 "/Groups",
-                #"{"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"Group1DisplayName","meta":{"resourceType":"Group"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#)
+                #"{"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"Group1DisplayName","meta":{"resourceType":"Group"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#
+            )
             #expect(group.status == 201)
             let listed = try await scim.get("/Groups?excludedAttributes=members&filter=\(SCIMClient.query(#"displayName eq "Group1DisplayName""#))")
             #expect(listed["totalResults"] as? Int == 1)
@@ -122,7 +124,8 @@ import Testing
                 """
             let removed = try await scim.patch("/Groups/\(group.id)", remove)
             #expect((removed["members"] as? [[String: Any]])?.compactMap { $0["value"] as? String } == [second])
-            let rename = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"1879db59"}]}"#
+            let rename =
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"1879db59"}]}"#
             #expect(try await scim.patch("/Groups/\(group.id)", rename)["displayName"] as? String == "1879db59")
             // Removing someone who is not a member changes nothing and is not an error.
             #expect(try await scim.patch("/Groups/\(group.id)", remove).status == 200)

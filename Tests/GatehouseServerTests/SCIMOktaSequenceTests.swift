@@ -97,7 +97,8 @@ import Testing
             #expect(put.etag != created.etag)
 
             // Deactivate with PATCH; the user still GETs, as inactive.
-            let deactivate = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#
+            let deactivate =
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#
             let patched = try await scim.patch("/Users/\(created.id)", deactivate)
             #expect(patched.status == 200)
             #expect(patched["active"] as? Bool == false)
@@ -170,7 +171,8 @@ import Testing
             // A member from nowhere is refused.
             let stranger = try await scim.patch(
                 "/Groups/\(group)",
-                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"nobody"}]}]}"#)
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"nobody"}]}]}"#
+            )
             #expect(stranger.status == 400)
             #expect(stranger["scimType"] as? String == "invalidValue")
 
@@ -189,8 +191,9 @@ import Testing
             #expect(deleted.status == 204)
             #expect(try await scim.get("/Groups/\(group)").status == 404)
             #expect(try await scim.get("/Users/\(bob)")["groups"] == nil)
-            #expect(try await gatehouse.application.store.auditEntries(tenantID: "acme", after: 0, limit: 100).filter { $0.resourceType == "Group" }
-                .map(\.operation) == ["create", "patch", "patch", "patch", "replace", "delete"])
+            #expect(
+                try await gatehouse.application.store.auditEntries(tenantID: "acme", after: 0, limit: 100).filter { $0.resourceType == "Group" }
+                    .map(\.operation) == ["create", "patch", "patch", "patch", "replace", "delete"])
         }
     }
 
@@ -238,7 +241,8 @@ import Testing
             let created = try await scim.post("/Users", Self.oktaUser("a@acme.com"))
             let etag = try #require(created.etag)
             #expect(etag.hasPrefix("W/\""))
-            let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"X"}]}"#
+            let patch =
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"X"}]}"#
             let first = try await scim.patch("/Users/\(created.id)", patch, headers: ["If-Match: \(etag)"])
             #expect(first.status == 200)
             let stale = try await scim.patch("/Users/\(created.id)", patch, headers: ["If-Match: \(etag)"])
@@ -262,7 +266,8 @@ import Testing
             #expect(resource["name"] as? [String: String] == ["givenName": "Test"])
             let search = try await scim.post(
                 "/Users/.search",
-                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["userName"],"filter":"userName sw \"a@\"","startIndex":1,"count":10}"#)
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["userName"],"filter":"userName sw \"a@\"","startIndex":1,"count":10}"#
+            )
             #expect(search.status == 200)
             #expect(search["totalResults"] as? Int == 1)
             #expect(Set(search.resources.first?.keys.map { $0 } ?? []) == ["id", "schemas", "userName"])

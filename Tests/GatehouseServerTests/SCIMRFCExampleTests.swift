@@ -77,7 +77,8 @@ import Testing
                 #"schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User""#,
                 #"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
                 #"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
-                #"userType eq "Employee" and (emails.type eq "work")"#, #"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
+                #"userType eq "Employee" and (emails.type eq "work")"#,
+                #"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
                 #"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
             ]
             var matched: [Int] = []

@@ -63,8 +63,12 @@ import Testing
 @Suite struct AuditCommandTests {
     @Test func showsCLIAndSCIMChangesInOrder() async throws {
         let config = try UsersCommandTests.configFile()
-        #expect(try GatehouseProcess.run(["users", "add", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "ANALYST"]).status == 0)
-        #expect(try GatehouseProcess.run(["users", "set-role", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "MANAGER"]).status == 0)
+        #expect(
+            try GatehouseProcess.run(["users", "add", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "ANALYST"]).status
+                == 0)
+        #expect(
+            try GatehouseProcess.run(["users", "set-role", "--config", config, "--tenant", "acme", "--email", "a@acme.com", "--role", "MANAGER"])
+                .status == 0)
         #expect(try GatehouseProcess.run(["users", "deactivate", "--config", config, "--tenant", "acme", "--email", "a@acme.com"]).status == 0)
         let table = try GatehouseProcess.run(["audit", "--config", config])
         #expect(table.status == 0, "\(table.errors)")

@@ -9,7 +9,9 @@ struct SCIMClient: Sendable {
     var base = "/scim/v2/acme"
 
     func send(_ method: String, _ target: String, _ body: String? = nil, headers: [String] = []) async throws -> SCIMReply {
-        var lines = ["\(method) \(base)\(target) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Authorization: Bearer \(token)", "Accept: application/scim+json"]
+        var lines = [
+            "\(method) \(base)\(target) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Authorization: Bearer \(token)", "Accept: application/scim+json",
+        ]
         if let body { lines += ["Content-Type: application/scim+json; charset=utf-8", "Content-Length: \(body.utf8.count)"] }
         lines += headers + ["Connection: close", "", body ?? ""]
         return SCIMReply(try await RawHTTP.exchange(port: port, lines.joined(separator: "\r\n")))
@@ -17,7 +19,9 @@ struct SCIMClient: Sendable {
 
     func get(_ target: String, headers: [String] = []) async throws -> SCIMReply { try await send("GET", target, headers: headers) }
     func post(_ target: String, _ body: String) async throws -> SCIMReply { try await send("POST", target, body) }
-    func put(_ target: String, _ body: String, headers: [String] = []) async throws -> SCIMReply { try await send("PUT", target, body, headers: headers) }
+    func put(_ target: String, _ body: String, headers: [String] = []) async throws -> SCIMReply {
+        try await send("PUT", target, body, headers: headers)
+    }
     func patch(_ target: String, _ body: String, headers: [String] = []) async throws -> SCIMReply {
         try await send("PATCH", target, body, headers: headers)
     }
