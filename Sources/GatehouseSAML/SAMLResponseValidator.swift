@@ -35,7 +35,7 @@ public struct SAMLResponseValidator: Sendable {
         guard let assertionID = located.assertion.attribute("ID") else { throw SAMLValidationError(.missingID) }
         let fresh: Bool
         do {
-            fresh = try await replayCache.remember(assertionID: assertionID, tenantID: context.tenantID, until: expiry)
+            fresh = try await replayCache.remember(assertionID: assertionID, tenantID: context.tenantID, until: expiry, now: now)
         } catch {
             throw SAMLValidationError(.replay, context: "replay cache unavailable: \(error)")
         }

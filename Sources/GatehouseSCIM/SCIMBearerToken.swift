@@ -37,7 +37,15 @@ public enum SCIMBearerToken {
 
     /// The hex SHA-256 that goes into `scim_token_sha256` for a token.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        // A table, not String(format:), which is slow on Linux and this runs per request.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(token.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     private static func bytes(fromHex hex: String) -> [UInt8]? {

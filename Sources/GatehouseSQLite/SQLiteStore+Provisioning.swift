@@ -9,7 +9,7 @@ extension SQLiteStore {
         let condition = try filter.map { try compiler.compile($0) }
         return try await pool.read { db in
             let page = try Self.page(db, table: "users", tenantID: tenantID, condition: condition, startIndex: startIndex, count: count)
-            return StoredPage(totalResults: page.total, items: page.rows.map(Self.user(from:)))
+            return StoredPage(totalResults: page.total, items: try Self.withGroups(page.rows.map(Self.user(from:)), db))
         }
     }
 
@@ -37,7 +37,7 @@ extension SQLiteStore {
                 entry.resourceID = existing.id
                 entry.operation = "adopt"
                 try Self.append(entry, db)
-                return (adopted, true)
+                return (try Self.withGroups([adopted], db)[0], true)
             }
         } catch let error as DatabaseError where Self.isUniqueViolation(error) {
             throw StoreError(.conflict, context: "tenant \(user.tenantID) already has userName \(user.userName)")
@@ -60,7 +60,7 @@ extension SQLiteStore {
                 updated.version = current.version + 1
                 try Self.overwrite(updated, db)
                 try Self.append(audit, db)
-                return updated
+                return try Self.withGroups([updated], db)[0]
             }
         } catch let error as DatabaseError where Self.isUniqueViolation(error) {
             throw StoreError(.conflict, context: "tenant \(tenantID) already has that userName")
@@ -78,17 +78,30 @@ extension SQLiteStore {
 
     public func groupReferences(userIDs: [String]) async throws -> [String: [GroupReference]] {
         guard !userIDs.isEmpty else { return [:] }
-        return try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
-                    WHERE gm.user_id IN (SELECT value FROM json_each(?)) ORDER BY g.rowid
-                    """,
-                arguments: [Self.jsonArray(userIDs)])
-            var references: [String: [GroupReference]] = [:]
-            for row in rows { references[row[0], default: []].append(GroupReference(id: row[1], displayName: row[2])) }
-            return references
+        return try await pool.read { db in try Self.groupReferences(userIDs, db) }
+    }
+
+    private static func groupReferences(_ userIDs: [String], _ db: Database) throws -> [String: [GroupReference]] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                WHERE gm.user_id IN (SELECT value FROM json_each(?)) ORDER BY g.rowid
+                """,
+            arguments: [jsonArray(userIDs)])
+        var references: [String: [GroupReference]] = [:]
+        for row in rows { references[row[0], default: []].append(GroupReference(id: row[1], displayName: row[2])) }
+        return references
+    }
+
+    /// The users with their `groups` filled, in the same read.
+    private static func withGroups(_ users: [StoredUser], _ db: Database) throws -> [StoredUser] {
+        guard !users.isEmpty else { return users }
+        let references = try groupReferences(users.map(\.id), db)
+        return users.map { user in
+            var user = user
+            user.groups = references[user.id] ?? []
+            return user
         }
     }
 

@@ -28,22 +28,21 @@ struct SCIMUserEndpoints: Sendable {
 
     private func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
         let page = try await store.users(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
-        let groups = try await store.groupReferences(userIDs: page.items.map(\.id))
         let resources = try page.items.map { user in
             JSONValue.object(
                 SCIMRepresentation.select(
-                    try representation(user, groups: groups[user.id] ?? [], call: call), type: .user, attributes: query.attributes,
-                    excluded: query.excludedAttributes))
+                    try representation(user, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes))
         }
         return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
     }
 
     private func get(_ call: SCIMCall, id: String) async throws -> Response {
-        guard let user = try await store.user(id: id), user.tenantID == call.tenant.id else { throw SCIMError.notFound }
         let query = try await call.listQuery(search: false)
-        let groups = try await store.groupReferences(userIDs: [id])[id] ?? []
+        // One read for the user and its groups, in this tenant only.
+        let found = try await store.users(tenantID: call.tenant.id, filter: .compare(.init(name: "id"), .eq, .string(id)), startIndex: 1, count: 1)
+        guard let user = found.items.first else { throw SCIMError.notFound }
         let resource = SCIMRepresentation.select(
-            try representation(user, groups: groups, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes)
+            try representation(user, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes)
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(user.version)])
     }
 
@@ -57,7 +56,7 @@ struct SCIMUserEndpoints: Sendable {
         let (stored, adopted) = try await store.provisionUser(
             user, adoptExisting: call.tenant.scimAdoptExisting, audit: call.audit("create", "User", user.id, attributes: attributes, at: moment))
         if adopted { try await settle(stored) }
-        let resource = try representation(stored, groups: try await store.groupReferences(userIDs: [stored.id])[stored.id] ?? [], call: call)
+        let resource = try representation(stored, call: call)
         return SCIMResponses.json(
             .object(resource), status: .created,
             headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
@@ -84,7 +83,7 @@ struct SCIMUserEndpoints: Sendable {
         }
         guard let updated else { throw SCIMError.notFound }
         try await settle(updated)
-        let resource = try representation(updated, groups: try await store.groupReferences(userIDs: [id])[id] ?? [], call: call)
+        let resource = try representation(updated, call: call)
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(updated.version)])
     }
 
@@ -120,11 +119,11 @@ struct SCIMUserEndpoints: Sendable {
         user.document.flatMap { JSONValue.parse(Array($0.utf8)) }?.objectValue ?? [:]
     }
 
-    private func representation(_ user: StoredUser, groups: [GroupReference], call: SCIMCall) throws -> [String: JSONValue] {
+    private func representation(_ user: StoredUser, call: SCIMCall) throws -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
-        if !groups.isEmpty {
+        if !user.groups.isEmpty {
             extra["groups"] = .array(
-                groups.map { group in
+                user.groups.map { group in
                     .object([
                         "value": .string(group.id), "display": .string(group.displayName), "$ref": .string("\(call.baseURL)/Groups/\(group.id)"),
                         "type": "direct",

@@ -37,9 +37,8 @@ actor SessionSecretsProvider {
 /// The store as the SAML validator's replay cache: assertion IDs are shared by every replica.
 struct StoreReplayCache: AssertionReplayCache {
     let store: Store
-    let now: @Sendable () -> Date
 
-    func remember(assertionID: String, tenantID: String, until expiry: Date) async throws -> Bool {
-        try await store.rememberAssertion(id: assertionID, tenantID: tenantID, until: expiry, now: now())
+    func remember(assertionID: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool {
+        try await store.rememberAssertion(id: assertionID, tenantID: tenantID, until: expiry, now: now)
     }
 }

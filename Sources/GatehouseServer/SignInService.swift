@@ -173,7 +173,7 @@ final class SignInService: Sendable {
         let moment = now()
         let keys = try await secrets.secrets()
         let pending = PendingSignIns.decode(HTTPForms.cookies(request)[cookies.pending], secret: keys.pendingSignIns, now: moment)
-        let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store, now: now))
+        let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store))
         let validated: ValidatedAssertion
         do {
             validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)

@@ -22,6 +22,8 @@ public struct StoredUser: Sendable, Equatable {
     /// Who made the user: `scim`, `jit` (sign-in), `cli`, or `local` (before provisioning existed).
     /// A SCIM create adopts a user whose source is not `scim` when the tenant allows it.
     public var source: String
+    /// The groups the user belongs to, where the read says so (SCIM reads and writes fill it).
+    public var groups: [GroupReference] = []
 
     public init(
         id: String = UUID().uuidString.lowercased(), tenantID: String, userName: String, email: String, role: String, active: Bool = true,

@@ -308,6 +308,16 @@ import Testing
             #expect(wrong["schemas"] as? [String] == [SCIMError.schema])
             #expect(try await scim.get("/Users/nope").status == 404)
             #expect(try await scim.get("/Users/a/b").status == 404)
+            // Plain application/json is accepted too.
+            let body = Self.oktaUser("json@acme.com")
+            let plain = try await RawHTTP.exchange(
+                port: scim.port,
+                [
+                    "POST /scim/v2/acme/Users HTTP/1.1", "Host: x", "Authorization: Bearer \(Self.token)", "Content-Type: application/json",
+                    "Content-Length: \(body.utf8.count)", "Connection: close", "", body,
+                ].joined(separator: "\r\n"))
+            #expect(plain.status == 201)
+            #expect(plain.header("Content-Type") == "application/scim+json")
             let garbage = try await scim.post("/Users", "{not json")
             #expect(garbage.status == 400)
             #expect(garbage["scimType"] as? String == "invalidSyntax")

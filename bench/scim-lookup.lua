@@ -1,0 +1,35 @@
+-- `userName eq` lookups as Okta makes them, for random users among the seeded ones; wrk's
+-- latency distribution gives p50/p99. Environment: SCIM_TOKEN, SCIM_BASE, PREFIX and COUNT (the
+-- seeded names are PREFIX-1-1@acme.com … PREFIX-1-COUNT@acme.com).
+failed = 0 -- a global, so `done` can read it from each thread
+local base, prefix, count = nil, nil, 0
+local threads = {}
+
+function setup(thread) table.insert(threads, thread) end
+
+function init(args)
+  base = os.getenv("SCIM_BASE")
+  prefix = os.getenv("PREFIX")
+  count = tonumber(os.getenv("COUNT"))
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("SCIM_TOKEN")
+  wrk.headers["Accept"] = "application/scim+json"
+  math.randomseed(os.time())
+end
+
+function request()
+  local user = string.format("%s-1-%d@acme.com", prefix, math.random(1, count))
+  return wrk.format("GET", base .. "/Users?filter=userName%20eq%20%22" .. user .. "%22&startIndex=1&count=100")
+end
+
+function response(status, headers, body)
+  -- Every lookup must find exactly its user.
+  if status ~= 200 or not string.find(body, '"totalResults":1', 1, true) then failed = failed + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_failed = 0
+  for _, thread in ipairs(threads) do total_failed = total_failed + thread:get("failed") end
+  io.write(string.format("LOOKUP_REQUESTS %d\nLOOKUP_FAILED %d\nLOOKUP_P50_MS %.3f\nLOOKUP_P90_MS %.3f\nLOOKUP_P99_MS %.3f\nLOOKUP_MAX_MS %.3f\n",
+    summary.requests, total_failed, latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000))
+end
