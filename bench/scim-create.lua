@@ -1,7 +1,7 @@
 -- Okta's create sequence for wrk: for each new user, GET /Users?filter=userName eq "…" then POST
 -- the user (Okta's body shape with a role). Counts 201s per thread; `done` prints users/s.
 -- Environment: SCIM_TOKEN, SCIM_BASE (e.g. /scim/v2/acme), PREFIX (userName prefix, unique per run),
--- LIMIT (stop after this many creates per thread; 0 = run for the whole duration).
+-- POST_ONLY=1 (creates without the lookup, to grow the store).
 local threads = {}
 local next_id = 0
 
@@ -11,7 +11,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local base, prefix, limit
+local base, prefix
 -- Globals, so `done` can read them from each thread.
 created, failed = 0, 0
 local counter, phase, user = 0, 0, nil
@@ -19,7 +19,6 @@ local counter, phase, user = 0, 0, nil
 function init(args)
   base = os.getenv("SCIM_BASE")
   prefix = os.getenv("PREFIX") .. "-" .. id
-  limit = tonumber(os.getenv("LIMIT") or "0")
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("SCIM_TOKEN")
   wrk.headers["Content-Type"] = "application/scim+json"
   wrk.headers["Accept"] = "application/scim+json"
@@ -45,7 +44,6 @@ end
 function response(status, headers, body)
   if status == 201 then
     created = created + 1
-    if limit > 0 and created >= limit then wrk.thread:stop() end
   elseif status ~= 200 then
     failed = failed + 1
   end

@@ -1,23 +1,24 @@
 -- `userName eq` lookups as Okta makes them, for random users among the seeded ones; wrk's
--- latency distribution gives p50/p99. Environment: SCIM_TOKEN, SCIM_BASE, PREFIX and COUNT (the
--- seeded names are PREFIX-1-1@acme.com … PREFIX-1-COUNT@acme.com).
+-- latency distribution gives p50/p99. Environment: SCIM_TOKEN, SCIM_BASE and COUNTS, the users
+-- seeded per chunk K (named seedK-1-1@acme.com … seedK-1-N@acme.com), comma-separated.
 failed = 0 -- a global, so `done` can read it from each thread
-local base, prefix, count = nil, nil, 0
+local base
+local counts = {}
 local threads = {}
 
 function setup(thread) table.insert(threads, thread) end
 
 function init(args)
   base = os.getenv("SCIM_BASE")
-  prefix = os.getenv("PREFIX")
-  count = tonumber(os.getenv("COUNT"))
+  for n in string.gmatch(os.getenv("COUNTS"), "[^,]+") do table.insert(counts, tonumber(n)) end
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("SCIM_TOKEN")
   wrk.headers["Accept"] = "application/scim+json"
   math.randomseed(os.time())
 end
 
 function request()
-  local user = string.format("%s-1-%d@acme.com", prefix, math.random(1, count))
+  local chunk = math.random(1, #counts)
+  local user = string.format("seed%d-1-%d@acme.com", chunk - 1, math.random(1, counts[chunk]))
   return wrk.format("GET", base .. "/Users?filter=userName%20eq%20%22" .. user .. "%22&startIndex=1&count=100")
 end
 

@@ -7,7 +7,9 @@ extension SQLiteStore {
     public func users(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredUser> {
         var compiler = SQLiteFilterCompiler.users
         let condition = try filter.map { try compiler.compile($0) }
-        return try await pool.read { db in
+        // A short indexed read runs on the calling thread: the hop to GRDB's reader queue and back
+        // cost more than the query (WAL readers never wait for the writer).
+        return try readOnCallingThread { db in
             let page = try Self.page(db, table: "users", tenantID: tenantID, condition: condition, startIndex: startIndex, count: count)
             return StoredPage(totalResults: page.total, items: try Self.withGroups(page.rows.map(Self.user(from:)), db))
         }
@@ -17,7 +19,7 @@ extension SQLiteStore {
         do {
             return try await pool.write { db in
                 let existing = try Row.fetchOne(
-                    db, sql: "SELECT * FROM users WHERE tenant_id = ? AND user_name_key = ?",
+                    db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND user_name_key = ?"),
                     arguments: [user.tenantID, SCIMCaseFolding.fold(user.userName)]
                 ).map(Self.user(from:))
                 guard let existing else {
@@ -49,7 +51,10 @@ extension SQLiteStore {
     {
         do {
             return try await pool.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]) else {
+                guard
+                    let row = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, id])
+                else {
                     return nil
                 }
                 let current = Self.user(from: row)
@@ -83,11 +88,11 @@ extension SQLiteStore {
 
     private static func groupReferences(_ userIDs: [String], _ db: Database) throws -> [String: [GroupReference]] {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
-                WHERE gm.user_id IN (SELECT value FROM json_each(?)) ORDER BY g.rowid
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                    WHERE gm.user_id IN (SELECT value FROM json_each(?)) ORDER BY g.rowid
+                    """),
             arguments: [jsonArray(userIDs)])
         var references: [String: [GroupReference]] = [:]
         for row in rows { references[row[0], default: []].append(GroupReference(id: row[1], displayName: row[2])) }
@@ -198,6 +203,9 @@ extension SQLiteStore {
 
     // MARK: - Helpers
 
+    /// GRDB's synchronous read (this function is not async, so the sync overload is chosen).
+    func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
     /// Counts the matches and reads one page in stable (insertion) order.
     private static func page(
         _ db: Database, table: String, tenantID: String, condition: SQLiteFilterCompiler.Fragment?, startIndex: Int, count: Int
@@ -208,10 +216,11 @@ extension SQLiteStore {
             sql += " AND \(condition.strict)"
             arguments += condition.arguments
         }
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) \(sql)", arguments: StatementArguments(arguments)) ?? 0
+        // Cached statements: the SQL of a filter shape (`userName eq ?`) repeats; only values change.
+        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) \(sql)"), arguments: StatementArguments(arguments)) ?? 0
         guard count > 0, startIndex <= total else { return (total, []) }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * \(sql) ORDER BY \(table).rowid LIMIT ? OFFSET ?",
+            db.cachedStatement(sql: "SELECT * \(sql) ORDER BY \(table).rowid LIMIT ? OFFSET ?"),
             arguments: StatementArguments(arguments + [count.databaseValue, (max(startIndex, 1) - 1).databaseValue]))
         return (total, rows)
     }
@@ -252,12 +261,11 @@ extension SQLiteStore {
     }
 
     static func append(_ entry: AuditEntry, _ db: Database) throws {
-        try db.execute(
-            literal: """
-                INSERT INTO audit_log (at, tenant_id, actor, resource_type, resource_id, operation, attributes)
-                VALUES (\(entry.at), \(entry.tenantID), \(entry.actor), \(entry.resourceType), \(entry.resourceID), \(entry.operation),
-                        \(jsonArray(entry.attributes)))
-                """)
+        try db.cachedStatement(
+            sql: "INSERT INTO audit_log (at, tenant_id, actor, resource_type, resource_id, operation, attributes) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            entry.at, entry.tenantID, entry.actor, entry.resourceType, entry.resourceID, entry.operation, jsonArray(entry.attributes),
+        ])
     }
 
     static func jsonArray(_ values: [String]) -> String {

@@ -62,15 +62,17 @@ extension SQLiteStore {
     }
 
     static func insert(_ user: StoredUser, _ db: Database) throws {
-        try db.execute(
-            literal: """
+        // Cached statements: SCIM creates and updates run these thousands of times a minute.
+        try db.cachedStatement(
+            sql: """
                 INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at,
                                    external_id, display_name, document, version, source)
-                VALUES (\(user.id), \(user.tenantID), \(user.userName), \(SCIMCaseFolding.fold(user.userName)), \(user.email),
-                        \(SCIMCaseFolding.fold(user.email)), \(user.role), \(user.active), \(user.createdAt), \(user.updatedAt),
-                        \(user.externalID), \(user.displayName), \(user.document), \(user.version), \(user.source))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        )
+        ).execute(arguments: [
+            user.id, user.tenantID, user.userName, SCIMCaseFolding.fold(user.userName), user.email, SCIMCaseFolding.fold(user.email), user.role,
+            user.active, user.createdAt, user.updatedAt, user.externalID, user.displayName, user.document, user.version, user.source,
+        ])
         if user.document == nil {
             try db.execute(sql: "UPDATE users SET document = \(localDocumentSQL) WHERE id = ?", arguments: [user.id])
         }
@@ -78,14 +80,16 @@ extension SQLiteStore {
 
     /// Writes every column of an existing user from `user` (the id and tenant stay).
     static func overwrite(_ user: StoredUser, _ db: Database) throws {
-        try db.execute(
-            literal: """
-                UPDATE users SET user_name = \(user.userName), user_name_key = \(SCIMCaseFolding.fold(user.userName)), email = \(user.email),
-                    email_key = \(SCIMCaseFolding.fold(user.email)), role = \(user.role), active = \(user.active), updated_at = \(user.updatedAt),
-                    external_id = \(user.externalID), display_name = \(user.displayName), document = \(user.document),
-                    version = \(user.version), source = \(user.source)
-                WHERE id = \(user.id) AND tenant_id = \(user.tenantID)
-                """)
+        try db.cachedStatement(
+            sql: """
+                UPDATE users SET user_name = ?, user_name_key = ?, email = ?, email_key = ?, role = ?, active = ?, updated_at = ?,
+                    external_id = ?, display_name = ?, document = ?, version = ?, source = ?
+                WHERE id = ? AND tenant_id = ?
+                """
+        ).execute(arguments: [
+            user.userName, SCIMCaseFolding.fold(user.userName), user.email, SCIMCaseFolding.fold(user.email), user.role, user.active,
+            user.updatedAt, user.externalID, user.displayName, user.document, user.version, user.source, user.id, user.tenantID,
+        ])
     }
 
     static func isUniqueViolation(_ error: DatabaseError) -> Bool {

@@ -56,7 +56,8 @@ struct SCIMUserEndpoints: Sendable {
         let (stored, adopted) = try await store.provisionUser(
             user, adoptExisting: call.tenant.scimAdoptExisting, audit: call.audit("create", "User", user.id, attributes: attributes, at: moment))
         if adopted { try await settle(stored) }
-        let resource = try representation(stored, call: call)
+        // The document just written is the stored one: no need to parse it back.
+        let resource = try representation(stored, document: document, call: call)
         return SCIMResponses.json(
             .object(resource), status: .created,
             headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
@@ -119,7 +120,7 @@ struct SCIMUserEndpoints: Sendable {
         user.document.flatMap { JSONValue.parse(Array($0.utf8)) }?.objectValue ?? [:]
     }
 
-    private func representation(_ user: StoredUser, call: SCIMCall) throws -> [String: JSONValue] {
+    private func representation(_ user: StoredUser, document: [String: JSONValue]? = nil, call: SCIMCall) throws -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
         if !user.groups.isEmpty {
             extra["groups"] = .array(
@@ -131,7 +132,7 @@ struct SCIMUserEndpoints: Sendable {
                 })
         }
         return SCIMRepresentation.resource(
-            Self.document(of: user), type: .user, id: user.id,
+            document ?? Self.document(of: user), type: .user, id: user.id,
             meta: SCIMMeta(
                 created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)"),
             extra: extra)
