@@ -106,6 +106,9 @@ public struct SCIMFilterEvaluator: Sendable {
 
     /// The values a path reaches and whether they compare case-exactly.
     private func values(of path: SCIMAttributePath, in object: [String: JSONValue]) throws -> (values: [JSONValue], caseExact: Bool) {
+        if let resourceType, path.isSchemas {
+            return (resourceType.schemaURNs(of: object).map(JSONValue.string), false)
+        }
         let (container, definition) = try resolve(path, in: object)
         guard let value = container.value(forAttribute: definition?.name ?? path.name), value != .null else { return ([], false) }
         let elements = value.arrayValue ?? [value]
@@ -136,4 +139,9 @@ public struct SCIMFilterEvaluator: Sendable {
 /// Case-insensitive comparison of SCIM strings: one folding, used in memory and by the store.
 public enum SCIMCaseFolding {
     public static func fold(_ text: String) -> String { text.lowercased() }
+}
+
+extension SCIMAttributePath {
+    /// `schemas` (RFC 7644's `schemas eq "urn:…"` example): the resource's schema URNs.
+    public var isSchemas: Bool { schema == nil && subAttribute == nil && name.lowercased() == "schemas" }
 }

@@ -113,9 +113,12 @@ struct SQLiteFilterCompiler {
     enum Operand {
         case column(ColumnKind)
         case json(document: String, path: String, caseExact: Bool)
+        /// The resource's schema URNs: the core one always, an extension's when its object is stored.
+        case schemas(SCIMResourceType)
 
         func present() throws -> Fragment {
             switch self {
+            case .schemas: return .always
             case .column(.constant): return .always
             case .column(.folded(let column)), .column(.exact(let column)):
                 return Fragment(sql: "\(column) IS NOT NULL AND \(column) != ''", arguments: [], nullable: false)
@@ -134,6 +137,13 @@ struct SQLiteFilterCompiler {
 
         func compare(_ comparison: SCIMComparison, _ operand: SCIMValue) throws -> Fragment {
             switch self {
+            case .schemas(let type):
+                if try SCIMFilterEvaluator.holds(comparison, operand, [.string(type.core.id)], caseExact: false) { return .always }
+                let carried = try type.extensions.filter { try SCIMFilterEvaluator.holds(comparison, operand, [.string($0.id)], caseExact: false) }
+                guard !carried.isEmpty else { return .never }
+                let paths = carried.map { SQLiteFilterCompiler.jsonPath([$0.id]) }
+                return Fragment(
+                    sql: paths.map { _ in "json_type(document, ?) IS NOT NULL" }.joined(separator: " OR "), arguments: paths, nullable: false)
             case .column(.constant(let constant)):
                 let holds = try SCIMFilterEvaluator.holds(comparison, operand, [.string(constant)], caseExact: true)
                 return holds ? .always : .never
@@ -213,6 +223,7 @@ struct SQLiteFilterCompiler {
         case .resource:
             break
         }
+        if path.isSchemas { return try build(.schemas(type)) }
         let isCore = path.schema == nil || path.schema?.lowercased() == type.core.id.lowercased()
         if isCore {
             let key = ([path.name] + (path.subAttribute.map { [$0] } ?? [])).joined(separator: ".").lowercased()

@@ -52,7 +52,7 @@ import Testing
         .init(name: "userName"), .init(name: "displayName"), .init(name: "externalId"), .init(name: "title"), .init(name: "role"),
         .init(name: "active"), .init(name: "emails"), .init(name: "emails", subAttribute: "value"), .init(name: "emails", subAttribute: "type"),
         .init(name: "name", subAttribute: "givenName"), .init(name: "name"), .init(schema: SCIMDiscovery.enterpriseSchema, name: "department"),
-        .init(schema: SCIMDiscovery.userSchema, name: "USERNAME"), .init(name: "id"),
+        .init(schema: SCIMDiscovery.userSchema, name: "USERNAME"), .init(name: "id"), .init(name: "schemas"),
     ]
 
     static func randomFilter(_ random: inout Random, depth: Int = 0, inValuePath: Bool = false) -> SCIMFilter {
@@ -74,7 +74,7 @@ import Testing
             switch random.int(10) {
             case 0: value = .bool(random.chance(50))
             case 1: value = .null
-            default: value = .string(random.pick(words + ["al0", "work", "ANALYST", "@acme.com", "b"]))
+            default: value = .string(random.pick(words + ["al0", "work", "ANALYST", "@acme.com", "b", SCIMDiscovery.enterpriseSchema, "urn:"]))
             }
             return .compare(path, comparison, value)
         }
