@@ -31,8 +31,9 @@ public enum SCIMUserRules {
         guard SCIMSchemas.roles.contains(role) else {
             throw SCIMError.invalidValue("role \"\(role)\" is not one of \(SCIMSchemas.roles.joined(separator: ", ")).")
         }
-        // `active` defaults to true and is written down, so filters on it see what sign-in sees.
-        if document["active"] == nil { document["active"] = .bool(true) }
+        // An unassigned `active` (never sent, or removed by PATCH, RFC 7644 §3.5.2.2) counts as
+        // true, as at creation; it stays unassigned in the document. Filters on `active` read the
+        // effective value (the column).
         let email = primaryValue(of: document["emails"]) ?? userName
         let fields = SCIMUserFields(
             userName: userName, email: email, role: role, active: document["active"]?.boolValue ?? true,

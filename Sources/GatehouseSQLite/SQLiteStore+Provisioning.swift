@@ -73,12 +73,7 @@ extension SQLiteStore {
     }
 
     public func deleteUser(tenantID: String, id: String, audit: AuditEntry) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM users WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
-            guard db.changesCount > 0 else { return false }
-            try Self.append(audit, db)
-            return true
-        }
+        try await deleteAudited(from: "users", tenantID: tenantID, id: id, audit: audit)
     }
 
     public func groupReferences(userIDs: [String]) async throws -> [String: [GroupReference]] {
@@ -169,8 +164,13 @@ extension SQLiteStore {
     }
 
     public func deleteGroup(tenantID: String, id: String, audit: AuditEntry) async throws -> Bool {
+        try await deleteAudited(from: "groups", tenantID: tenantID, id: id, audit: audit)
+    }
+
+    /// Deletes one row of a tenant (cascades follow the foreign keys) with its audit entry.
+    private func deleteAudited(from table: String, tenantID: String, id: String, audit: AuditEntry) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM groups WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+            try db.execute(sql: "DELETE FROM \(table) WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
             guard db.changesCount > 0 else { return false }
             try Self.append(audit, db)
             return true

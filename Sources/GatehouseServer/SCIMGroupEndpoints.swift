@@ -6,24 +6,11 @@ import Hummingbird
 
 /// `/Groups`: list and `.search`, get, create, PUT, PATCH (rename, membership in Okta's and
 /// Entra's shapes) and DELETE. Members are users of the same tenant, kept as references.
-struct SCIMGroupEndpoints: Sendable {
+struct SCIMGroupEndpoints: SCIMResourceEndpoints {
     let store: any Store
     let now: @Sendable () -> Date
 
-    func handle(_ call: SCIMCall, _ path: [String]) async throws -> Response {
-        switch (path.count, call.method) {
-        case (0, .get): return try await list(call, try await call.listQuery(search: false))
-        case (0, .post): return try await create(call)
-        case (1, .post) where path[0] == ".search": return try await list(call, try await call.listQuery(search: true))
-        case (1, .get): return try await get(call, id: path[0])
-        case (1, .put), (1, .patch): return try await update(call, id: path[0])
-        case (1, .delete): return try await delete(call, id: path[0])
-        case (0, _), (1, _): throw SCIMError.methodNotAllowed
-        default: throw SCIMError.notFound
-        }
-    }
-
-    private func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
         let page = try await store.groups(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
         let resources = page.items.map { group in
             JSONValue.object(
@@ -33,7 +20,7 @@ struct SCIMGroupEndpoints: Sendable {
         return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
     }
 
-    private func get(_ call: SCIMCall, id: String) async throws -> Response {
+    func get(_ call: SCIMCall, id: String) async throws -> Response {
         guard let group = try await store.group(tenantID: call.tenant.id, id: id) else { throw SCIMError.notFound }
         let query = try await call.listQuery(search: false)
         let resource = SCIMRepresentation.select(
@@ -41,7 +28,7 @@ struct SCIMGroupEndpoints: Sendable {
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(group.version)])
     }
 
-    private func create(_ call: SCIMCall) async throws -> Response {
+    func create(_ call: SCIMCall) async throws -> Response {
         let (document, members) = try Self.split(try SCIMDocument.fromRequest(try await call.body(), type: .group))
         let moment = now()
         let group = StoredGroup(
@@ -56,7 +43,7 @@ struct SCIMGroupEndpoints: Sendable {
             headers: [.location: "\(call.baseURL)/Groups/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
     }
 
-    private func update(_ call: SCIMCall, id: String) async throws -> Response {
+    func update(_ call: SCIMCall, id: String) async throws -> Response {
         let body = try await call.body()
         let isPatch = call.method == .patch
         let moment = now()
@@ -82,7 +69,7 @@ struct SCIMGroupEndpoints: Sendable {
         return SCIMResponses.json(.object(representation(updated, call: call)), headers: [.eTag: SCIMMeta.etag(updated.version)])
     }
 
-    private func delete(_ call: SCIMCall, id: String) async throws -> Response {
+    func delete(_ call: SCIMCall, id: String) async throws -> Response {
         guard let group = try await store.group(tenantID: call.tenant.id, id: id) else { throw SCIMError.notFound }
         try call.checkIfMatch(group.version)
         guard try await store.deleteGroup(tenantID: call.tenant.id, id: id, audit: call.audit("delete", "Group", id, attributes: [], at: now()))

@@ -8,25 +8,12 @@ import NIOConcurrencyHelpers
 /// `/Users`: list and `.search`, get, create (adopting a pre-SCIM user where the tenant allows),
 /// PUT, PATCH and DELETE. Deactivation and deletion end the user's sessions before answering; any
 /// change drops the proxy's cached view of the user, so a new role applies to the next request.
-struct SCIMUserEndpoints: Sendable {
+struct SCIMUserEndpoints: SCIMResourceEndpoints {
     let store: any Store
     let revoker: SessionRevoker
     let now: @Sendable () -> Date
 
-    func handle(_ call: SCIMCall, _ path: [String]) async throws -> Response {
-        switch (path.count, call.method) {
-        case (0, .get): return try await list(call, try await call.listQuery(search: false))
-        case (0, .post): return try await create(call)
-        case (1, .post) where path[0] == ".search": return try await list(call, try await call.listQuery(search: true))
-        case (1, .get): return try await get(call, id: path[0])
-        case (1, .put), (1, .patch): return try await update(call, id: path[0])
-        case (1, .delete): return try await delete(call, id: path[0])
-        case (0, _), (1, _): throw SCIMError.methodNotAllowed
-        default: throw SCIMError.notFound
-        }
-    }
-
-    private func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
         let page = try await store.users(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
         let resources = try page.items.map { user in
             JSONValue.object(
@@ -36,7 +23,7 @@ struct SCIMUserEndpoints: Sendable {
         return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
     }
 
-    private func get(_ call: SCIMCall, id: String) async throws -> Response {
+    func get(_ call: SCIMCall, id: String) async throws -> Response {
         let query = try await call.listQuery(search: false)
         // One read for the user and its groups, in this tenant only.
         let found = try await store.users(tenantID: call.tenant.id, filter: .compare(.init(name: "id"), .eq, .string(id)), startIndex: 1, count: 1)
@@ -46,7 +33,7 @@ struct SCIMUserEndpoints: Sendable {
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(user.version)])
     }
 
-    private func create(_ call: SCIMCall) async throws -> Response {
+    func create(_ call: SCIMCall) async throws -> Response {
         let body = try await call.body()
         let (document, fields) = try SCIMUserRules.prepare(try SCIMDocument.fromRequest(body, type: .user), previous: nil)
         let moment = now()
@@ -63,7 +50,7 @@ struct SCIMUserEndpoints: Sendable {
             headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
     }
 
-    private func update(_ call: SCIMCall, id: String) async throws -> Response {
+    func update(_ call: SCIMCall, id: String) async throws -> Response {
         let body = try await call.body()
         let isPatch = call.method == .patch
         let moment = now()
@@ -88,7 +75,7 @@ struct SCIMUserEndpoints: Sendable {
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(updated.version)])
     }
 
-    private func delete(_ call: SCIMCall, id: String) async throws -> Response {
+    func delete(_ call: SCIMCall, id: String) async throws -> Response {
         guard let user = try await store.user(id: id), user.tenantID == call.tenant.id else { throw SCIMError.notFound }
         try call.checkIfMatch(user.version)
         guard try await store.deleteUser(tenantID: call.tenant.id, id: id, audit: call.audit("delete", "User", id, attributes: [], at: now()))

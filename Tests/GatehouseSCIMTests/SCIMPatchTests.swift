@@ -139,6 +139,9 @@ import Testing
             SCIMPatchTests.object(#"{"userName":"b","role":"ANALYST","roles":[{"value":"DESIGNER","primary":true}]}"#),
             previous: SCIMPatchTests.object(#"{"userName":"b","role":"DESIGNER","roles":[{"value":"DESIGNER","primary":true}]}"#))
         #expect(rewritten["roles"] == SCIMPatchTests.json(#"[{"value":"ANALYST","primary":true}]"#))
+        // An unassigned active counts as true and stays unassigned (a PATCH remove must not bring it back).
+        let (unassigned, active) = try SCIMUserRules.prepare(SCIMPatchTests.object(#"{"userName":"b","role":"ANALYST"}"#), previous: nil)
+        #expect(active.active && unassigned["active"] == nil)
         #expect(throws: SCIMError.self) { try SCIMUserRules.prepare(SCIMPatchTests.object(#"{"userName":"b"}"#), previous: nil) }
         #expect(throws: SCIMError.self) { try SCIMUserRules.prepare(SCIMPatchTests.object(#"{"userName":"b","role":"Analyst"}"#), previous: nil) }
     }

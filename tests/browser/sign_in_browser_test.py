@@ -6,12 +6,9 @@ signed-in page and an error page go to artifacts/browser/. Every server binds 12
 stopped at the end; readiness is polled, never slept on."""
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -20,27 +17,11 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+from local_servers import free_port, wait_for  # noqa: E402
+
 BIN = pathlib.Path(os.environ.get("GATEHOUSE_BIN_DIR", ROOT / ".build" / "debug"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)  # polling a readiness URL, not waiting on a guess
-    raise RuntimeError(f"{url} did not become ready")
 
 
 def main():

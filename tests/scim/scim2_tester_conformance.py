@@ -8,39 +8,20 @@ import hashlib
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+from local_servers import free_port, wait_for  # noqa: E402
+
 BIN = pathlib.Path(os.environ.get("GATEHOUSE_BIN_DIR", ROOT / ".build" / "debug"))
 SCIM2 = ROOT / ".venv" / "bin" / "scim2"
 METADATA = ROOT / "Tests" / "GatehouseSAMLTests" / "Fixtures" / "okta-metadata.xml"
 # Checks that may be skipped, by name: the RFC allows declining multi-type search.
 ALLOWED_SKIPS = {"search_with_attributes"}
 MINIMUM_SUCCESSES = 100
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)  # polling a readiness URL, not waiting on a guess
-    raise RuntimeError(f"{url} did not become ready")
 
 
 def main():
