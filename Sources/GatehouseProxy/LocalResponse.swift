@@ -77,6 +77,15 @@ struct LocalResponse {
         return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the path is not acceptable.\n")
     }
 
+    /// A SCIM request body over `proxy.max_app_body_bytes`, in the SCIM error schema.
+    static let scimPayloadTooLarge: LocalResponse = {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/scim+json")
+        return LocalResponse(
+            status: .payloadTooLarge, headers: headers,
+            body: #"{"detail":"The request body is too large.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"413"}"#)
+    }()
+
     static func json(_ status: HTTPResponseStatus, _ body: String) -> LocalResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")

@@ -33,6 +33,9 @@ final class ProxyExchange {
     /// The upstream connection may go back to the pool.
     var upstreamReusable = true
     var status = 0
+    /// Answered by the in-process application (no upstream connection); the body bytes so far.
+    var inProcess = false
+    var inProcessBytes = 0
 
     init(
         head: HTTPRequestHead, keepAlive: Bool, path: String, requestID: String, route: RouteClass, start: NIODeadline, upgradeRequested: Bool

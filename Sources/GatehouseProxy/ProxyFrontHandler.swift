@@ -10,6 +10,10 @@ struct ProxyEnvironment: Sendable {
     let application: UpstreamTarget
     /// Sessions behind cookies; nil only where sign-in is not wired (some tests).
     let sessions: SessionResolver?
+    /// SCIM answered in this process (nil: over the application socket like sign-in).
+    var inProcess: InProcessApplication? = nil
+    /// The largest request body the in-process application takes (`proxy.max_app_body_bytes`).
+    var maximumInProcessBody = 1 << 20
 }
 
 /// The HTTP/1 handlers in front of `ProxyFrontHandler`, removed when a connection is upgraded.
@@ -130,7 +134,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             readPending = true
             return
         }
-        if let exchange, !exchange.discardingBody, !exchange.requestEnded {
+        if let exchange, !exchange.discardingBody, !exchange.requestEnded, !exchange.inProcess {
             // Hold the client while there is nowhere to put its bytes yet.
             guard let upstream = exchange.upstream, upstream.isWritable else {
                 readPending = true
@@ -265,9 +269,43 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             upgradeRequested: outbound.upgrade != nil
         )
         self.exchange = exchange
-        exchange.pool = pool
         exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
+        if route == .scim, environment.inProcess != nil, outbound.upgrade == nil {
+            // Buffered whole (bounded) and answered in this process when the request ends.
+            exchange.inProcess = true
+            return
+        }
+        exchange.pool = pool
         pool.acquire { [weak self] result in self?.attach(result, to: exchange) }
+    }
+
+    /// Hands a whole in-process request to the application and its answer to the client, as if
+    /// an upstream had sent it.
+    private func dispatchInProcess(_ exchange: ProxyExchange) {
+        guard let context, let application = environment.inProcess else { return }
+        var head: HTTPRequestHead?
+        var body = context.channel.allocator.buffer(capacity: exchange.inProcessBytes)
+        for part in exchange.buffered {
+            switch part {
+            case .head(let requestHead): head = requestHead
+            case .body(.byteBuffer(var chunk)): body.writeBuffer(&chunk)
+            case .body, .end: break
+            }
+        }
+        exchange.buffered.removeAll()
+        guard let head else { return upstreamFailed(.closed) }
+        application.respond(to: head, body: body, channel: context.channel).hop(to: context.eventLoop).assumeIsolated().whenComplete {
+            [weak self] result in
+            guard let self, self.exchange === exchange else { return }
+            switch result {
+            case .success(let response):
+                self.upstreamReceived(.head(response.head))
+                if response.body.readableBytes > 0 && !exchange.isHEAD { self.upstreamReceived(.body(response.body)) }
+                self.upstreamReceived(.end(nil))
+            case .failure:
+                self.upstreamFailed(.closed)
+            }
+        }
     }
 
     private func isTrusted(_ policy: ProxyPolicy) -> Bool {
@@ -298,6 +336,12 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     private func receiveBody(_ body: ByteBuffer) {
         guard let exchange, !exchange.discardingBody else { return }
+        if exchange.inProcess {
+            exchange.inProcessBytes += body.readableBytes
+            guard exchange.inProcessBytes <= environment.maximumInProcessBody else {
+                return respondLocally(LocalResponse.scimPayloadTooLarge, to: exchange)
+            }
+        }
         if let upstream = exchange.upstream {
             upstream.write(.body(.byteBuffer(body)))
             upstreamNeedsFlush = true
@@ -316,6 +360,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             } else {
                 exchange.buffered.append(.end(nil))
             }
+            if exchange.inProcess { dispatchInProcess(exchange) }
         }
         if exchange.responseEnded { finish(exchange) }
     }

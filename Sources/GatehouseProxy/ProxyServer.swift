@@ -17,7 +17,7 @@ public final class ProxyServer: Sendable {
 
     public init(
         group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
-        applicationSocketPath: String, sessions: SessionResolver? = nil
+        applicationSocketPath: String, sessions: SessionResolver? = nil, inProcessApplication: InProcessApplication? = nil
     ) {
         self.group = group
         listen = configuration.listen
@@ -29,8 +29,11 @@ public final class ProxyServer: Sendable {
             readTimeout: .nanoseconds(Int64(configuration.proxy.readTimeout.nanoseconds)),
             maximumIdle: configuration.proxy.maxIdleConnectionsPerLoop
         )
-        environment = ProxyEnvironment(
+        var environment = ProxyEnvironment(
             policy: policy, observer: observer, pools: pools, upstream: upstream, application: application, sessions: sessions)
+        environment.inProcess = inProcessApplication
+        environment.maximumInProcessBody = configuration.proxy.maxAppBodyBytes
+        self.environment = environment
         quiescing = ServerQuiescingHelper(group: group)
     }
 

@@ -67,10 +67,19 @@ public struct SCIMSchemaDefinition: Sendable {
     public let name: String
     public let description: String
     public let attributes: [SCIMAttributeDefinition]
+    /// Attributes by lower-cased name: every request looks names up many times.
+    private let byName: [String: SCIMAttributeDefinition]
+
+    public init(id: String, name: String, description: String, attributes: [SCIMAttributeDefinition]) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.attributes = attributes
+        byName = Dictionary(attributes.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The attribute `name`, ignoring case.
     public func attribute(_ name: String) -> SCIMAttributeDefinition? {
-        let lowered = name.lowercased()
-        return attributes.first { $0.name.lowercased() == lowered }
+        byName[name] ?? byName[name.lowercased()]
     }
 }

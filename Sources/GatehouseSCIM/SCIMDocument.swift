@@ -30,9 +30,23 @@ public enum SCIMDocument {
     /// The document as a body sent it: keys may be dotted (`name.givenName`) or URN-qualified,
     /// as in a PATCH without a path; read-only keys are ignored.
     public static func fromRequest(_ body: JSONValue, type: SCIMResourceType) throws -> [String: JSONValue] {
-        guard case .object = body else { throw SCIMError.invalidSyntax("The body must be a JSON object.") }
-        let patched = try SCIMPatch.apply(operation: .replace, path: nil, value: body, to: [:], type: type)
-        return try normalize(patched, type: type)
+        guard case .object(let fields) = body else { throw SCIMError.invalidSyntax("The body must be a JSON object.") }
+        // Plain names (nearly every key) are placed directly: a replace into an empty document
+        // is an assignment. Dotted and URN keys go through the PATCH engine.
+        var plain: [String: JSONValue] = [:]
+        var qualified: [String: JSONValue] = [:]
+        for (key, value) in fields {
+            if key.contains(".") || key.contains(":") {
+                qualified[key] = value
+            } else if let location = type.locate(schema: nil, name: key), let definition = location.definition,
+                definition.mutability != .readOnly
+            {
+                plain[definition.name] = value
+            }
+        }
+        let document =
+            qualified.isEmpty ? plain : try SCIMPatch.apply(operation: .replace, path: nil, value: .object(qualified), to: plain, type: type)
+        return try normalize(document, type: type)
     }
 
     static func coerce(_ value: JSONValue, _ definition: SCIMAttributeDefinition, path: String) throws -> JSONValue? {

@@ -41,6 +41,7 @@ public final class GatehouseApplication: Sendable {
     let contexts: SAMLContextFactory
     private let sessions: StoreSessionResolver
     private let scimRoutes: SCIMRoutes
+    private let responder: RouterResponder<BasicRequestContext>
     private let tokens: IdentityTokenProvider
     private let sessionRoutes: SessionRoutes
     private let logger: Logger
@@ -106,10 +107,16 @@ public final class GatehouseApplication: Sendable {
         socketDirectory = try Self.makePrivateDirectory()
         ownedGroup = configuration.proxy.threads == 0 ? nil : MultiThreadedEventLoopGroup(numberOfThreads: configuration.proxy.threads)
         let group: EventLoopGroup = ownedGroup ?? MultiThreadedEventLoopGroup.singleton
+        // One router: served on the private socket (sign-in) and in process to the proxy (SCIM).
+        responder = ApplicationRoutes.router(
+            configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens,
+            sessions: sessionRoutes, scim: scimRoutes
+        ).buildResponder()
         proxy = ProxyServer(
             group: group, configuration: configuration, policy: policy,
             observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),
-            applicationSocketPath: "\(socketDirectory)/app.sock", sessions: sessions
+            applicationSocketPath: "\(socketDirectory)/app.sock", sessions: sessions,
+            inProcessApplication: InProcessRouter(responder: responder, logger: Logger(label: "gatehouse.scim"))
         )
         proxyPort = group.next().makePromise(of: Int.self)
         adminPort = group.next().makePromise(of: Int.self)
@@ -131,9 +138,7 @@ public final class GatehouseApplication: Sendable {
         let applicationSocket = "\(socketDirectory)/app.sock"
         unlink(applicationSocket)
         let application = Application(
-            router: ApplicationRoutes.router(
-                configuration: configuration, reloader: reloader, spCertificatesPEM: spCertificatesPEM, signIn: signIn, tokens: tokens,
-                sessions: sessionRoutes, scim: scimRoutes),
+            responder: responder,
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: applicationSocket), serverName: "gatehouse"),
             logger: logger
         )
