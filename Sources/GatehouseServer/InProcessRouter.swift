@@ -52,7 +52,7 @@ private struct BodyCollector: ResponseBodyWriter {
 
     mutating func write(_ buffer: ByteBuffer) async throws {
         var buffer = buffer
-        storage.withLockedValue { $0.writeBuffer(&buffer) }
+        _ = storage.withLockedValue { $0.writeBuffer(&buffer) }
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
