@@ -12,6 +12,13 @@ enum SCIMResponses {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized)))
     }
 
+    /// A body already written as JSON text.
+    static func text(_ json: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/scim+json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+    }
+
     static func error(_ error: SCIMError, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/scim+json"

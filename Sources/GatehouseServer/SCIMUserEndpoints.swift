@@ -15,6 +15,10 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
 
     func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
         let page = try await store.users(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
+        if query.attributes.isEmpty && query.excludedAttributes.isEmpty {
+            let resources = page.items.map { text($0, call: call) }
+            return SCIMResponses.text(SCIMRepresentation.listText(resources, totalResults: page.totalResults, startIndex: query.startIndex))
+        }
         let resources = try page.items.map { user in
             JSONValue.object(
                 SCIMRepresentation.select(
@@ -28,6 +32,9 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         // One read for the user and its groups, in this tenant only.
         let found = try await store.users(tenantID: call.tenant.id, filter: .compare(.init(name: "id"), .eq, .string(id)), startIndex: 1, count: 1)
         guard let user = found.items.first else { throw SCIMError.notFound }
+        if query.attributes.isEmpty && query.excludedAttributes.isEmpty {
+            return SCIMResponses.text(text(user, call: call), headers: [.eTag: SCIMMeta.etag(user.version)])
+        }
         let resource = SCIMRepresentation.select(
             try representation(user, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes)
         return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(user.version)])
@@ -43,10 +50,8 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         let (stored, adopted) = try await store.provisionUser(
             user, adoptExisting: call.tenant.scimAdoptExisting, audit: call.audit("create", "User", user.id, attributes: attributes, at: moment))
         if adopted { try await settle(stored) }
-        // The document just written is the stored one: no need to parse it back.
-        let resource = try representation(stored, document: document, call: call)
-        return SCIMResponses.json(
-            .object(resource), status: .created,
+        return SCIMResponses.text(
+            text(stored, call: call), status: .created,
             headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
     }
 
@@ -71,8 +76,7 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         }
         guard let updated else { throw SCIMError.notFound }
         try await settle(updated)
-        let resource = try representation(updated, call: call)
-        return SCIMResponses.json(.object(resource), headers: [.eTag: SCIMMeta.etag(updated.version)])
+        return SCIMResponses.text(text(updated, call: call), headers: [.eTag: SCIMMeta.etag(updated.version)])
     }
 
     func delete(_ call: SCIMCall, id: String) async throws -> Response {
@@ -107,7 +111,18 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         user.document.flatMap { JSONValue.parse(Array($0.utf8)) }?.objectValue ?? [:]
     }
 
-    private func representation(_ user: StoredUser, document: [String: JSONValue]? = nil, call: SCIMCall) throws -> [String: JSONValue] {
+    /// The resource as JSON text, from the stored document's text.
+    private func text(_ user: StoredUser, call: SCIMCall) -> String {
+        SCIMRepresentation.text(
+            storedJSON: user.document ?? "{}", type: .user, id: user.id, meta: meta(user, call: call), extra: extra(user, call: call))
+    }
+
+    private func meta(_ user: StoredUser, call: SCIMCall) -> SCIMMeta {
+        SCIMMeta(created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)")
+    }
+
+    /// The read-only `groups`, from memberships.
+    private func extra(_ user: StoredUser, call: SCIMCall) -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
         if !user.groups.isEmpty {
             extra["groups"] = .array(
@@ -118,10 +133,10 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
                     ])
                 })
         }
-        return SCIMRepresentation.resource(
-            document ?? Self.document(of: user), type: .user, id: user.id,
-            meta: SCIMMeta(
-                created: user.createdAt, lastModified: user.updatedAt, version: user.version, location: "\(call.baseURL)/Users/\(user.id)"),
-            extra: extra)
+        return extra
+    }
+
+    private func representation(_ user: StoredUser, call: SCIMCall) throws -> [String: JSONValue] {
+        SCIMRepresentation.resource(Self.document(of: user), type: .user, id: user.id, meta: meta(user, call: call), extra: extra(user, call: call))
     }
 }

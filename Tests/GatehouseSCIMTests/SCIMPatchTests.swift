@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseSCIM
 import Testing
 
@@ -163,5 +164,32 @@ import Testing
         #expect(excluded["id"] != nil)  // always returned
         #expect(excluded["emails"] == nil)
         #expect(excluded["name"] == SCIMPatchTests.json(#"{"familyName":"F"}"#))
+    }
+}
+
+/// Responses written from the stored text equal the ones built from the parsed document.
+@Suite struct SCIMRepresentationTextTests {
+    static let meta = SCIMMeta(
+        created: Date(timeIntervalSince1970: 1_800_000_000), lastModified: Date(timeIntervalSince1970: 1_800_000_100), version: 3,
+        location: "https://x/Users/1")
+
+    @Test(arguments: [
+        #"{"role":"ANALYST","title":"\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":","userName":"b"}"#,
+        #"{"role":"ANALYST","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D"},"userName":"b"}"#,
+        "{}",
+    ])
+    func theTextIsTheResource(stored: String) throws {
+        let document = try #require(JSONValue.parse(Array(stored.utf8))?.objectValue)
+        // Stored text is what JSONEncoder wrote for the document.
+        let storedText = JSONValue.object(document).jsonText
+        let extra: [String: JSONValue] = ["groups": [["value": "g1", "display": "G"]]]
+        let text = SCIMRepresentation.text(storedJSON: storedText, type: .user, id: "1", meta: Self.meta, extra: extra)
+        let expected = SCIMRepresentation.resource(document, type: .user, id: "1", meta: Self.meta, extra: extra)
+        #expect(JSONValue.parse(Array(text.utf8)) == .object(expected))
+    }
+
+    @Test func aListOfTexts() {
+        let list = SCIMRepresentation.listText([#"{"id":"1"}"#, #"{"id":"2"}"#], totalResults: 7, startIndex: 3)
+        #expect(JSONValue.parse(Array(list.utf8)) == SCIMDiscovery.list([["id": "1"], ["id": "2"]], totalResults: 7, startIndex: 3))
     }
 }

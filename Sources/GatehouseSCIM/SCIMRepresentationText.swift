@@ -1,0 +1,40 @@
+/// Responses written from the stored JSON text, without parsing it into `JSONValue` and encoding
+/// it again (the costliest part of a SCIM read). Used when no `attributes`/`excludedAttributes`
+/// ask for a selection. A stored document never holds `id`, `meta`, `schemas` or `groups` (they
+/// are read-only and dropped on the way in), so adding them beside its keys cannot duplicate one.
+extension SCIMRepresentation {
+    /// The resource as JSON text: the server's attributes, then the stored ones.
+    public static func text(storedJSON: String, type: SCIMResourceType, id: String, meta: SCIMMeta, extra: [String: JSONValue] = [:]) -> String {
+        var own = extra
+        own["schemas"] = .array(type.schemaURNs(ofStoredJSON: storedJSON).map(JSONValue.string))
+        let head = resource([:], type: type, id: id, meta: meta, extra: own).merging(own) { _, new in new }
+        let prefix = JSONValue.object(head).jsonText
+        let stored = storedJSON.utf8.count > 2 ? storedJSON.dropFirst() : nil  // "{…}" -> "…}"
+        guard let stored, prefix.hasSuffix("}") else { return prefix }
+        return String(prefix.dropLast()) + "," + stored
+    }
+
+    /// A ListResponse around resources already written as JSON text.
+    public static func listText(_ resources: [String], totalResults: Int, startIndex: Int) -> String {
+        "{\"Resources\":[" + resources.joined(separator: ",") + "],\"itemsPerPage\":\(resources.count),\"schemas\":[\"\(SCIMDiscovery.listSchema)\"],"
+            + "\"startIndex\":\(startIndex),\"totalResults\":\(totalResults)}"
+    }
+}
+
+extension SCIMResourceType {
+    /// The `schemas` of a stored document's JSON text: an extension counts when its URN appears as
+    /// a key. In JSONEncoder's output a quote inside a string is escaped, so `"urn…":` not preceded
+    /// by a backslash is a key; and only an extension's object may hold keys of arbitrary names.
+    public func schemaURNs(ofStoredJSON text: String) -> [String] {
+        [core.id]
+            + extensions.filter { ext in
+                var rest = Substring(text)
+                let needle = "\"\(ext.id)\":"
+                while let found = rest.range(of: needle) {
+                    if found.lowerBound == rest.startIndex || rest[rest.index(before: found.lowerBound)] != "\\" { return true }
+                    rest = rest[found.upperBound...]
+                }
+                return false
+            }.map(\.id)
+    }
+}
