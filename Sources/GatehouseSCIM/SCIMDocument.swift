@@ -49,6 +49,14 @@ public enum SCIMDocument {
         return try normalize(document, type: type)
     }
 
+    /// The normalised document a PUT (its body, replacing everything) or a PATCH (its operations,
+    /// applied to `current`) proposes.
+    public static func proposed(by body: JSONValue, patch: Bool, current: [String: JSONValue], type: SCIMResourceType) throws
+        -> [String: JSONValue]
+    {
+        patch ? try normalize(try SCIMPatch.apply(body, to: current, type: type), type: type) : try fromRequest(body, type: type)
+    }
+
     static func coerce(_ value: JSONValue, _ definition: SCIMAttributeDefinition, path: String) throws -> JSONValue? {
         if definition.multiValued {
             let elements = value.arrayValue ?? [value]

@@ -51,10 +51,7 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
             try call.checkIfMatch(current.version)
             var old = JSONValue.parse(Array(current.document.utf8))?.objectValue ?? [:]
             if !current.members.isEmpty { old["members"] = .array(current.members.map { .object(["value": .string($0.userID)]) }) }
-            let proposed =
-                isPatch
-                ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .group), type: .group)
-                : try SCIMDocument.fromRequest(body, type: .group)
+            let proposed = try SCIMDocument.proposed(by: body, patch: isPatch, current: old, type: .group)
             let (document, members) = try Self.split(proposed)
             var group = current
             group.displayName = try Self.displayName(document)

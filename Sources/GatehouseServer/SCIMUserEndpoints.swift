@@ -62,10 +62,7 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         let updated = try await store.updateUser(tenantID: call.tenant.id, id: id) { current in
             try call.checkIfMatch(current.version)
             let old = Self.document(of: current)
-            let proposed =
-                isPatch
-                ? try SCIMDocument.normalize(try SCIMPatch.apply(body, to: old, type: .user), type: .user)
-                : try SCIMDocument.fromRequest(body, type: .user)
+            let proposed = try SCIMDocument.proposed(by: body, patch: isPatch, current: old, type: .user)
             let (document, fields) = try SCIMUserRules.prepare(proposed, previous: old)
             var user = current
             apply(fields, document: document, to: &user, at: moment)
