@@ -29,8 +29,8 @@ public struct SCIMError: Error, Sendable, Equatable {
 
     /// The response body.
     public var json: [UInt8] {
-        var object: [String: Any] = ["schemas": [Self.schema], "status": String(status), "detail": detail]
-        if let scimType { object["scimType"] = scimType }
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        var object: [String: JSONValue] = ["schemas": [.string(Self.schema)], "status": .string(String(status)), "detail": .string(detail)]
+        if let scimType { object["scimType"] = .string(scimType) }
+        return Array(JSONValue.object(object).serialized)
     }
 }

@@ -14,6 +14,14 @@ public struct SCIMMeta: Sendable {
         self.location = location
     }
 
+    /// The `meta` attribute of a resource of `resourceType`.
+    public func json(resourceType: String) -> JSONValue {
+        .object([
+            "resourceType": .string(resourceType), "created": .string(SCIMDateParser.string(created)),
+            "lastModified": .string(SCIMDateParser.string(lastModified)), "location": .string(location), "version": .string(Self.etag(version)),
+        ])
+    }
+
     /// The weak ETag of a version, as `meta.version` and the `ETag` header carry it.
     public static func etag(_ version: Int) -> String { "W/\"\(version)\"" }
 }
@@ -26,11 +34,7 @@ public enum SCIMRepresentation {
         var resource = document.merging(extra) { _, new in new }
         resource["schemas"] = .array(type.schemaURNs(of: document).map(JSONValue.string))
         resource["id"] = .string(id)
-        resource["meta"] = .object([
-            "resourceType": .string(type.name), "created": .string(SCIMDateParser.string(meta.created)),
-            "lastModified": .string(SCIMDateParser.string(meta.lastModified)), "location": .string(meta.location),
-            "version": .string(SCIMMeta.etag(meta.version)),
-        ])
+        resource["meta"] = meta.json(resourceType: type.name)
         return resource
     }
 

@@ -6,9 +6,10 @@ extension SCIMRepresentation {
     /// The resource as JSON text: the server's attributes, then the stored ones.
     public static func text(storedJSON: String, type: SCIMResourceType, id: String, meta: SCIMMeta, extra: [String: JSONValue] = [:]) -> String {
         var own = extra
+        own["id"] = .string(id)
+        own["meta"] = meta.json(resourceType: type.name)
         own["schemas"] = .array(type.schemaURNs(ofStoredJSON: storedJSON).map(JSONValue.string))
-        let head = resource([:], type: type, id: id, meta: meta, extra: own).merging(own) { _, new in new }
-        let prefix = JSONValue.object(head).jsonText
+        let prefix = JSONValue.object(own).jsonText
         let stored = storedJSON.utf8.count > 2 ? storedJSON.dropFirst() : nil  // "{…}" -> "…}"
         guard let stored, prefix.hasSuffix("}") else { return prefix }
         return String(prefix.dropLast()) + "," + stored

@@ -7,7 +7,7 @@ import GatehouseSCIM
 /// (lower-cased key columns), `externalId`, `active`, `role` and `meta` dates; `json_extract` /
 /// `json_each` over the stored document for everything else; memberships through
 /// `group_members`. `userName eq` stays a bare indexed comparison so the unique index serves it.
-struct SQLiteFilterCompiler {
+struct SQLiteFilterCompiler: Sendable {
     struct Fragment: Sendable {
         var sql: String
         var arguments: [DatabaseValue]
@@ -26,7 +26,7 @@ struct SQLiteFilterCompiler {
         var strict: String { nullable ? "COALESCE((\(sql)), 0)" : "(\(sql))" }
     }
 
-    enum ColumnKind {
+    enum ColumnKind: Sendable {
         /// Holds `SCIMCaseFolding.fold` of the value (compared with a folded operand).
         case folded(String)
         case exact(String)
@@ -42,7 +42,8 @@ struct SQLiteFilterCompiler {
     let columns: [String: ColumnKind]
     var aliases = 0
 
-    static var users: SQLiteFilterCompiler {
+    /// Built once; each query copies it (its alias counter is per query).
+    static let users =
         SQLiteFilterCompiler(
             type: .user,
             columns: [
@@ -52,9 +53,8 @@ struct SQLiteFilterCompiler {
                 "groups": .membership(owner: "gm.user_id = users.id", column: "gm.group_id"),
                 "groups.value": .membership(owner: "gm.user_id = users.id", column: "gm.group_id"),
             ])
-    }
 
-    static var groups: SQLiteFilterCompiler {
+    static let groups =
         SQLiteFilterCompiler(
             type: .group,
             columns: [
@@ -64,7 +64,6 @@ struct SQLiteFilterCompiler {
                 "members": .membership(owner: "gm.group_id = groups.id", column: "gm.user_id"),
                 "members.value": .membership(owner: "gm.group_id = groups.id", column: "gm.user_id"),
             ])
-    }
 
     /// Where paths are read from: the resource, one element of a multi-valued attribute inside
     /// `json_each` (alias), or a membership row.

@@ -76,11 +76,6 @@ extension SQLiteStore {
         try await deleteAudited(from: "users", tenantID: tenantID, id: id, audit: audit)
     }
 
-    public func groupReferences(userIDs: [String]) async throws -> [String: [GroupReference]] {
-        guard !userIDs.isEmpty else { return [:] }
-        return try await pool.read { db in try Self.groupReferences(userIDs, db) }
-    }
-
     private static func groupReferences(_ userIDs: [String], _ db: Database) throws -> [String: [GroupReference]] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
@@ -156,7 +151,7 @@ extension SQLiteStore {
                         updated_at = \(updated.updatedAt)
                     WHERE id = \(updated.id)
                     """)
-            if updated.members.map(\.userID) != current.members.map(\.userID) { try Self.replaceMembers(of: updated, db) }
+            if updated.memberIDs != current.memberIDs { try Self.replaceMembers(of: updated, db) }
             try Self.append(audit, db)
             return try Self.groups(from: [try Row.fetchOne(db, sql: "SELECT * FROM groups WHERE id = ?", arguments: [id])].compactMap { $0 }, db)
                 .first
@@ -228,20 +223,19 @@ extension SQLiteStore {
     private static func groups(from rows: [Row], _ db: Database) throws -> [StoredGroup] {
         guard !rows.isEmpty else { return [] }
         let ids: [String] = rows.map { $0["id"] }
-        var members: [String: [GroupMember]] = [:]
+        var members: [String: [String]] = [:]
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT gm.group_id, u.id, COALESCE(u.display_name, u.user_name) FROM group_members gm JOIN users u ON u.id = gm.user_id
-                WHERE gm.group_id IN (SELECT value FROM json_each(?)) ORDER BY gm.rowid
+                SELECT group_id, user_id FROM group_members WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY rowid
                 """, arguments: [jsonArray(ids)])
         {
-            members[row[0], default: []].append(GroupMember(userID: row[1], display: row[2]))
+            members[row[0], default: []].append(row[1])
         }
         return rows.map { row in
             StoredGroup(
                 id: row["id"], tenantID: row["tenant_id"], displayName: row["display_name"], externalID: row["external_id"],
-                document: row["document"], members: members[row["id"]] ?? [], version: row["version"], createdAt: row["created_at"],
+                document: row["document"], memberIDs: members[row["id"]] ?? [], version: row["version"], createdAt: row["created_at"],
                 updatedAt: row["updated_at"])
         }
     }
@@ -249,7 +243,7 @@ extension SQLiteStore {
     /// Replaces the memberships; every member must be a user of the group's tenant.
     private static func replaceMembers(of group: StoredGroup, _ db: Database) throws {
         var seen = Set<String>()
-        let ids = group.members.map(\.userID).filter { seen.insert($0).inserted }
+        let ids = group.memberIDs.filter { seen.insert($0).inserted }
         let known =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM users WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",

@@ -63,7 +63,7 @@ enum ApplicationRoutes {
             router.on("/scim/v2/:tenant/**", method: method) { request, context in
                 await scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
             }
-            router.on("/scim/**", method: method) { _, _ in SCIMRoutes.respond(.notFound) }
+            router.on("/scim/**", method: method) { _, _ in SCIMResponses.error(.notFound) }
         }
         return router
     }

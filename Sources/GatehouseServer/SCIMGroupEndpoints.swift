@@ -33,7 +33,7 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
         let moment = now()
         let group = StoredGroup(
             tenantID: call.tenant.id, displayName: try Self.displayName(document), externalID: document["externalId"]?.stringValue,
-            document: JSONValue.object(document).jsonText, members: members, createdAt: moment)
+            document: JSONValue.object(document).jsonText, memberIDs: members, createdAt: moment)
         try await store.createGroup(
             group,
             audit: call.audit("create", "Group", group.id, attributes: document.keys.sorted() + (members.isEmpty ? [] : ["members"]), at: moment))
@@ -50,14 +50,14 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
         let updated = try await store.updateGroup(tenantID: call.tenant.id, id: id) { current in
             try call.checkIfMatch(current.version)
             var old = JSONValue.parse(Array(current.document.utf8))?.objectValue ?? [:]
-            if !current.members.isEmpty { old["members"] = .array(current.members.map { .object(["value": .string($0.userID)]) }) }
+            if !current.memberIDs.isEmpty { old["members"] = .array(current.memberIDs.map { .object(["value": .string($0)]) }) }
             let proposed = try SCIMDocument.proposed(by: body, patch: isPatch, current: old, type: .group)
             let (document, members) = try Self.split(proposed)
             var group = current
             group.displayName = try Self.displayName(document)
             group.externalID = document["externalId"]?.stringValue
             group.document = JSONValue.object(document).jsonText
-            group.members = members
+            group.memberIDs = members
             group.updatedAt = moment
             let attributes = SCIMChanges.changedAttributes(from: old, to: proposed, type: .group)
             return (group, call.audit(isPatch ? "patch" : "replace", "Group", id, attributes: attributes, at: moment))
@@ -75,16 +75,16 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
     }
 
     /// The stored document (without members) and the member references.
-    private static func split(_ document: [String: JSONValue]) throws -> ([String: JSONValue], [GroupMember]) {
+    private static func split(_ document: [String: JSONValue]) throws -> ([String: JSONValue], [String]) {
         var stored = document
-        let members = try (stored.removeValue(forKey: "members")?.arrayValue ?? []).map { element -> GroupMember in
+        let members = try (stored.removeValue(forKey: "members")?.arrayValue ?? []).map { element -> String in
             guard let id = element.objectValue?["value"]?.stringValue, !id.isEmpty else {
                 throw SCIMError.invalidValue("Each member needs the value of a user id.")
             }
             if let type = element.objectValue?["type"]?.stringValue, type != "User" {
                 throw SCIMError.invalidValue("Only users can be members (not \(type)).")
             }
-            return GroupMember(userID: id)
+            return id
         }
         return (stored, members)
     }
@@ -96,12 +96,12 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
 
     private func representation(_ group: StoredGroup, call: SCIMCall) -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
-        if !group.members.isEmpty {
+        if !group.memberIDs.isEmpty {
             extra["members"] = .array(
-                group.members.map { member in
+                group.memberIDs.map { member in
                     .object([
                         // No `display`: RFC 7643 §8.7.1 members carry value, $ref and type only.
-                        "value": .string(member.userID), "$ref": .string("\(call.baseURL)/Users/\(member.userID)"), "type": "User",
+                        "value": .string(member), "$ref": .string("\(call.baseURL)/Users/\(member)"), "type": "User",
                     ])
                 })
         }

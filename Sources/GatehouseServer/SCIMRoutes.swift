@@ -24,12 +24,11 @@ struct SCIMRoutes: Sendable {
 
     func handle(_ request: Request, tenantID: String, path: [Substring]) async -> Response {
         let configuration = reloader.configuration
-        guard let token = SCIMBearerToken.token(fromAuthorization: request.headers[.authorization]) else {
+        guard let presented = SCIMBearerToken.token(fromAuthorization: request.headers[.authorization]).map(SCIMPresentedToken.init) else {
             return SCIMResponses.error(.unauthorized, headers: [.wwwAuthenticate: #"Bearer realm="gatehouse""#])
         }
-        guard let tenant = configuration.tenants.first(where: { $0.id == tenantID }), SCIMBearerToken.matches(token, hashes: tenant.scimTokenSHA256)
-        else {
-            if configuration.tenants.contains(where: { SCIMBearerToken.matches(token, hashes: $0.scimTokenSHA256) }) {
+        guard let tenant = configuration.tenants.first(where: { $0.id == tenantID }), presented.matches(tenant.scimTokenSHA256) else {
+            if configuration.tenants.contains(where: { presented.matches($0.scimTokenSHA256) }) {
                 logger.warning("SCIM token used for another tenant", metadata: ["tenant": "\(tenantID)"])
                 return SCIMResponses.error(.notFound)
             }
@@ -38,7 +37,7 @@ struct SCIMRoutes: Sendable {
         }
         let call = SCIMCall(
             request: request, tenant: tenant, baseURL: "\(configuration.publicURL.origin)/scim/v2/\(tenant.id)",
-            actor: "scim-token:\(SCIMBearerToken.hash(token).prefix(12))", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+            actor: "scim-token:\(presented.id)", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
         let segments = path.map(String.init)
         do {
             switch (segments.first, segments.count) {
@@ -78,8 +77,6 @@ struct SCIMRoutes: Sendable {
         }
         return SCIMResponses.json(resource)
     }
-
-    static func respond(_ error: SCIMError, headers: HTTPFields = [:]) -> Response { SCIMResponses.error(error, headers: headers) }
 }
 
 /// One authenticated SCIM request: its tenant, base URL and the audit actor (the token's id:

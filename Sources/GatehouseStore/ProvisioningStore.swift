@@ -23,17 +23,6 @@ public struct GroupReference: Sendable, Equatable {
     }
 }
 
-/// A member of a group: a user of the same tenant, with the name shown as `display`.
-public struct GroupMember: Sendable, Equatable {
-    public var userID: String
-    public var display: String
-
-    public init(userID: String, display: String = "") {
-        self.userID = userID
-        self.display = display
-    }
-}
-
 /// A SCIM group of one tenant.
 public struct StoredGroup: Sendable, Equatable {
     public var id: String
@@ -42,21 +31,22 @@ public struct StoredGroup: Sendable, Equatable {
     public var externalID: String?
     /// The SCIM document (JSON) without `id`, `meta` and `members`.
     public var document: String
-    public var members: [GroupMember]
+    /// The ids of the member users (all of the group's tenant), in the order they were added.
+    public var memberIDs: [String]
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String = UUID().uuidString.lowercased(), tenantID: String, displayName: String, externalID: String? = nil, document: String,
-        members: [GroupMember] = [], version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        memberIDs: [String] = [], version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
         self.displayName = displayName
         self.externalID = externalID
         self.document = document
-        self.members = members
+        self.memberIDs = memberIDs
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
@@ -109,8 +99,6 @@ public protocol ProvisioningStore: Sendable {
     func updateUser(tenantID: String, id: String, _ change: @Sendable (StoredUser) throws -> (StoredUser, AuditEntry)) async throws -> StoredUser?
     /// Deletes the user with its sessions and memberships; false when there is none.
     func deleteUser(tenantID: String, id: String, audit: AuditEntry) async throws -> Bool
-    /// The groups each of `userIDs` belongs to.
-    func groupReferences(userIDs: [String]) async throws -> [String: [GroupReference]]
 
     func groups(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredGroup>
     func group(tenantID: String, id: String) async throws -> StoredGroup?

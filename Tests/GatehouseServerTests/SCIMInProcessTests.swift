@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
-        try await SCIMOktaSequenceTests.with { gatehouse, scim in
+        try await SCIMOktaSequenceTests.with { gatehouse, _ in
             let body = SCIMOktaSequenceTests.oktaUser("p@acme.com")
             let auth = "Authorization: Bearer \(SCIMOktaSequenceTests.token)"
             let requests = [
@@ -35,7 +35,6 @@ import Testing
             #expect(statuses == ["201", "200", "200"])
             #expect(raw.contains(#""totalResults":1"#))
             #expect(raw.range(of: "\"userName\":\"p@acme.com\"") != nil)
-            _ = scim
         }
     }
 }
