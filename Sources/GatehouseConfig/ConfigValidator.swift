@@ -101,6 +101,14 @@ struct ConfigValidator {
     private func rule(_ section: ConfigSection) -> AccessRule? {
         let prefix = section.requiredString("path_prefix")
         if let prefix, !prefix.hasPrefix("/") { reader.report(section.child("path_prefix"), "must start with /") }
+        // Requests are compared in every reading (decoded, slashes merged, `;` dropped): a prefix
+        // spelled with any of those would never match the way it reads.
+        if let prefix,
+            prefix.contains(where: { "%;?#\\".contains($0) }) || prefix.contains("//")
+                || prefix.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
+        {
+            reader.report(section.child("path_prefix"), "must be a plain path (no %, ;, ?, #, \\, // or dot segments)")
+        }
         let methods = section.stringList("methods").map { $0.uppercased() }
         let roles = roleList(section, "roles")
         if roles.isEmpty { reader.report(section.child("roles"), "needs at least one role") }
@@ -266,6 +274,9 @@ struct ConfigValidator {
         settings.maxIdleConnectionsPerLoop = section.int("max_idle_connections", default: settings.maxIdleConnectionsPerLoop, range: 0...10_000)
         settings.threads = section.int("threads", default: settings.threads, range: 0...256)
         settings.maxAppBodyBytes = section.int("max_app_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        settings.maxSAMLBodyBytes = section.int("max_saml_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        settings.maxSCIMBodyBytes = section.int("max_scim_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
+        settings.maxFormBodyBytes = section.int("max_form_body_bytes", default: settings.maxFormBodyBytes, range: 256...(1 << 20))
         section.finish()
         return settings
     }

@@ -244,6 +244,13 @@ public struct ProxySettings: Sendable, Equatable {
     public var maxIdleConnectionsPerLoop: Int = 64
     /// Largest request body buffered for sign-in and SCIM routes; proxied bodies are streamed.
     public var maxAppBodyBytes: Int = 1 << 20
+    /// Per route, each refused with a 413 in that route's shape before the body is read on:
+    /// SAML messages posted to the ACS and SLO (default `maxAppBodyBytes`),
+    public var maxSAMLBodyBytes: Int = 1 << 20
+    /// SCIM requests (default `maxAppBodyBytes`),
+    public var maxSCIMBodyBytes: Int = 1 << 20
+    /// and the other sign-in forms (email, logout): a few hundred bytes in real use.
+    public var maxFormBodyBytes: Int = 64 << 10
     /// Event-loop threads; 0 means one per core. A sidecar sharing its pod's CPU may want fewer.
     public var threads: Int = 0
 

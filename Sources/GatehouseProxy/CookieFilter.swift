@@ -2,7 +2,14 @@ import NIOHTTP1
 
 /// Removes Gatehouse's own cookies from the `Cookie` header before a request goes upstream.
 struct CookieFilter: Sendable {
+    /// The configured prefix without a `__Host-`/`__Secure-` marker (`gatehouse_`).
     let prefix: String
+
+    init(prefix: String) {
+        var base = Substring(prefix)
+        for marker in ["__Host-", "__Secure-"] where base.hasPrefix(marker) { base = base.dropFirst(marker.count) }
+        self.prefix = String(base)
+    }
 
     /// One `Cookie` header value without Gatehouse's cookies; nil when nothing is left.
     func filtered(_ value: String) -> String? {
@@ -12,10 +19,34 @@ struct CookieFilter: Sendable {
         for pair in value.split(separator: ";") {
             let cookie = pair.trimmingSpaces()
             let name = cookie.prefix(while: { $0 != "=" })
-            if name.hasPrefix(prefix) || name.hasPrefix("__Host-\(prefix)") || name.hasPrefix("__Secure-\(prefix)") { continue }
+            if isGatehouseCookie(name) { continue }
             if !cookie.isEmpty { kept.append(cookie) }
         }
         return kept.isEmpty ? nil : kept.joined(separator: "; ")
+    }
+
+    /// Whether a cookie name is one of Gatehouse's, in any of the prefixed spellings a browser
+    /// keeps apart (`gatehouse_session`, `__Host-gatehouse_session`, `__Secure-…`), any case.
+    func isGatehouseCookie(_ name: Substring) -> Bool {
+        var name = name
+        for marker in ["__host-", "__secure-"] where name.count > marker.count && name.prefix(marker.count).equalsIgnoringASCIICase(marker) {
+            name = name.dropFirst(marker.count)
+        }
+        return name.count >= prefix.count && name.prefix(prefix.count).equalsIgnoringASCIICase(prefix)
+    }
+
+    /// Drops an upstream's `Set-Cookie` for one of Gatehouse's cookies: an app (or an attacker's
+    /// reflected header) must not be able to plant or clear a session or a pending sign-in.
+    func removeGatehouseCookies(from headers: inout HTTPHeaders) {
+        guard headers.contains(name: "set-cookie") else { return }
+        var kept = HTTPHeaders()
+        for (name, value) in headers {
+            if name.equalsIgnoringASCIICase("set-cookie"), isGatehouseCookie(Substring(value).trimmingSpaces().prefix { $0 != "=" && $0 != ";" }) {
+                continue
+            }
+            kept.add(name: name, value: value)
+        }
+        headers = kept
     }
 }
 

@@ -77,7 +77,31 @@ struct LocalResponse {
         return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the path is not acceptable.\n")
     }
 
-    /// A SCIM request body over `proxy.max_app_body_bytes`, in the SCIM error schema.
+    /// A sign-in form or SAML message over its route's limit: a page a person can read.
+    static let payloadTooLarge: LocalResponse = {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>413 Request too large</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head><body>
+            <h1>This request is too large</h1>
+            <p>Gatehouse refused what your browser sent because it is larger than a sign-in ever needs.
+            Go back and try again; if it keeps happening, tell your administrator.</p></body></html>
+            """
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        return LocalResponse(status: .payloadTooLarge, headers: headers, body: html)
+    }()
+
+    /// Two `Host` headers, or one naming several hosts: upstreams would disagree on which is meant.
+    static func badHost(wantsJSON: Bool) -> LocalResponse {
+        if wantsJSON { return json(.badRequest, #"{"error":"bad_host","message":"The request must carry exactly one Host."}"#) }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the request must carry exactly one Host.\n")
+    }
+
+    /// A SCIM request body over `proxy.max_scim_body_bytes`, in the SCIM error schema.
     static let scimPayloadTooLarge: LocalResponse = {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/scim+json")

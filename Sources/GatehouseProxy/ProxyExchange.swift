@@ -35,7 +35,16 @@ final class ProxyExchange {
     var status = 0
     /// Answered by the in-process application (no upstream connection); the body bytes so far.
     var inProcess = false
-    var inProcessBytes = 0
+    /// Body bytes received so far, and the most Gatehouse's own routes take (nil: streamed on).
+    var bodyBytes = 0
+    var bodyLimit: (bytes: Int, tooLarge: LocalResponse)?
+    /// Set for responses from the upstream app: its `Set-Cookie` for Gatehouse's cookies is dropped.
+    var gatehouseCookies: CookieFilter?
+    /// The path as decided for rules and public paths.
+    var requestPath: RequestPath?
+    /// The client asked for a protocol upgrade: NIO's decoder reads nothing more of this
+    /// connection until it is switched, so any answer other than a 101 ends the connection.
+    var asksForUpgrade = false
 
     init(
         head: HTTPRequestHead, keepAlive: Bool, path: String, requestID: String, route: RouteClass, start: NIODeadline, upgradeRequested: Bool

@@ -12,8 +12,6 @@ struct ProxyEnvironment: Sendable {
     let sessions: SessionResolver?
     /// SCIM answered in this process (nil: over the application socket like sign-in).
     var inProcess: InProcessApplication? = nil
-    /// The largest request body the in-process application takes (`proxy.max_app_body_bytes`).
-    var maximumInProcessBody = 1 << 20
 }
 
 /// The HTTP/1 handlers in front of `ProxyFrontHandler`, removed when a connection is upgraded.
@@ -50,6 +48,9 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var pipelined: [HTTPServerRequestPart] = []
     private var processingPipelined = false
     private static let maximumPipelinedParts = 16
+    /// The response is out and the connection closes once the client stops sending.
+    private var lingering = false
+    private static let lingerTime = TimeAmount.seconds(2)
 
     init(environment: ProxyEnvironment, codec: FrontCodecHandlers) {
         self.environment = environment
@@ -75,6 +76,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: Client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if lingering { return }
         let part = unwrapInboundIn(data)
         if !pipelined.isEmpty || exchange?.requestEnded == true {
             // A later request, pipelined behind one whose response is not finished.
@@ -134,6 +136,12 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             readPending = true
             return
         }
+        if let exchange, exchange.asksForUpgrade, exchange.requestEnded, !exchange.upgrading {
+            // NIO's decoder parses nothing after an upgrade request: reading on would only pile
+            // bytes up in its buffer. The 101 (glue takes over) or the close that follows decides.
+            readPending = true
+            return
+        }
         if let exchange, !exchange.discardingBody, !exchange.requestEnded, !exchange.inProcess {
             // Hold the client while there is nowhere to put its bytes yet.
             guard let upstream = exchange.upstream, upstream.isWritable else {
@@ -182,13 +190,17 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         let path = head.uri[..<(head.uri.firstIndex(of: "?") ?? head.uri.endIndex)]
         environment.observer.requestStarted()
+        let facts = RequestHeadFacts(head.headers)
 
-        guard RequestTarget.isAcceptable(head.uri) else {
+        guard let requestPath = RequestPath(target: head.uri), facts.hostCount <= 1, !facts.hostIsMalformed else {
             let exchange = ProxyExchange(
                 head: head, keepAlive: false, path: String(path), requestID: requestID, route: .gate, start: start, upgradeRequested: false
             )
             self.exchange = exchange
-            respondLocally(LocalResponse.badRequestTarget(wantsJSON: exchange.wantsJSON), to: exchange)
+            let response =
+                facts.hostCount > 1 || facts.hostIsMalformed
+                ? LocalResponse.badHost(wantsJSON: exchange.wantsJSON) : LocalResponse.badRequestTarget(wantsJSON: exchange.wantsJSON)
+            respondLocally(response, to: exchange)
             return
         }
         let route: RouteClass
@@ -196,7 +208,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if policy.isApplicationPath(path) {
             route = path.hasPrefix(policy.scimPrefix) ? .scim : .sso
             pool = applicationPool
-        } else if policy.isPublic(path) {
+        } else if policy.isPublic(requestPath) {
             route = .upstream
             pool = upstreamPool
         } else {
@@ -208,6 +220,8 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,
                 upgradeRequested: false
             )
+            exchange.requestPath = requestPath
+            exchange.asksForUpgrade = facts.asksForUpgrade
             self.exchange = exchange
             if let sessions = environment.sessions, let cookie = CookieValue.find(policy.sessionCookie, in: head.headers) {
                 if let identity = sessions.cachedIdentity(forCookie: cookie) {
@@ -228,7 +242,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             )
             return
         }
-        forward(head, to: pool, route: route, path: path, requestID: requestID, start: start, policy: policy, identity: nil)
+        forward(head, to: pool, route: route, path: path, requestID: requestID, start: start, policy: policy, facts: facts)
     }
 
     /// The access gate once the session is known: sign-in, a rule's 403, or on to the upstream.
@@ -241,7 +255,12 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             )
             return
         }
-        guard policy.rules.allows(role: identity.role, method: head.method, path: Substring(exchange.path)) else {
+        guard identity.isHeaderSafe else {
+            // Never sent: the value would become a header of its own (or a second request).
+            environment.observer.refusedIdentity(userID: identity.userID, requestID: requestID)
+            return respondLocally(LocalResponse.upstreamError(.badGateway, wantsJSON: exchange.wantsJSON, requestID: requestID), to: exchange)
+        }
+        guard let requestPath = exchange.requestPath, policy.rules.allows(role: identity.role, method: head.method, path: requestPath) else {
             respondLocally(LocalResponse.forbidden(wantsJSON: exchange.wantsJSON, requestID: requestID), to: exchange)
             return
         }
@@ -249,26 +268,37 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID, identity: identity
         )
         exchange.route = .upstream
+        exchange.gatehouseCookies = policy.cookies
         exchange.upgradeRequested = outbound.upgrade != nil
         exchange.pool = upstreamPool
         exchange.buffered.insert(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)), at: 0)
         upstreamPool.acquire { [weak self] result in self?.attach(result, to: exchange) }
     }
 
+    /// Sends a request that needs no session on: a public path to the upstream, or one of
+    /// Gatehouse's own routes (sign-in, SCIM) to the application, held to that route's body limit.
     private func forward(
         _ head: HTTPRequestHead, to pool: UpstreamPool, route: RouteClass, path: Substring, requestID: String, start: NIODeadline,
-        policy: ProxyPolicy,
-        identity: ProxyIdentity?
+        policy: ProxyPolicy, facts: RequestHeadFacts
     ) {
         let outbound = UpstreamRequestHeaders(
             from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID,
-            keepGatehouseCookies: route != .upstream, identity: identity
+            towardsGatehouse: route != .upstream
         )
         let exchange = ProxyExchange(
             head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,
             upgradeRequested: outbound.upgrade != nil
         )
+        exchange.asksForUpgrade = facts.asksForUpgrade
         self.exchange = exchange
+        if route == .upstream {
+            exchange.gatehouseCookies = policy.cookies
+        } else {
+            let limit = policy.bodyLimit(forApplicationPath: path)
+            exchange.bodyLimit = limit
+            // Refused on the declared size, before a byte of the body is read.
+            if let declared = facts.contentLength, declared > limit.bytes { return respondLocally(limit.tooLarge, to: exchange) }
+        }
         exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
         if route == .scim, environment.inProcess != nil, outbound.upgrade == nil {
             // Buffered whole (bounded) and answered in this process when the request ends.
@@ -284,7 +314,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private func dispatchInProcess(_ exchange: ProxyExchange) {
         guard let context, let application = environment.inProcess else { return }
         var head: HTTPRequestHead?
-        var body = context.channel.allocator.buffer(capacity: exchange.inProcessBytes)
+        var body = context.channel.allocator.buffer(capacity: exchange.bodyBytes)
         for part in exchange.buffered {
             switch part {
             case .head(let requestHead): head = requestHead
@@ -336,11 +366,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     private func receiveBody(_ body: ByteBuffer) {
         guard let exchange, !exchange.discardingBody else { return }
-        if exchange.inProcess {
-            exchange.inProcessBytes += body.readableBytes
-            guard exchange.inProcessBytes <= environment.maximumInProcessBody else {
-                return respondLocally(LocalResponse.scimPayloadTooLarge, to: exchange)
-            }
+        exchange.bodyBytes += body.readableBytes
+        if let limit = exchange.bodyLimit, exchange.bodyBytes > limit.bytes, !exchange.responseStarted {
+            // A chunked body has no declared size: it is cut off where it passes the limit.
+            exchange.upstreamReusable = false
+            return respondLocally(limit.tooLarge, to: exchange)
         }
         if let upstream = exchange.upstream {
             upstream.write(.body(.byteBuffer(body)))
@@ -371,12 +401,30 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         guard let exchange, let context else { return }
         switch part {
         case .head(var head):
-            if head.status == .switchingProtocols && exchange.upgradeRequested {
+            if head.status == .switchingProtocols {
+                // A 101 for anything but the WebSocket upgrade Gatehouse forwarded is no answer.
+                guard exchange.upgradeRequested else {
+                    let upstream = exchange.upstream
+                    upstreamFailed(.closed)
+                    upstream?.close()
+                    return
+                }
                 exchange.upgrading = true
             } else {
                 if !head.isKeepAlive { exchange.upstreamReusable = false }
                 HopByHopHeaders.remove(from: &head.headers)
-                if exchange.version.minor == 0 && !head.headers.contains(name: "content-length") { exchange.keepAlive = false }
+                exchange.gatehouseCookies?.removeGatehouseCookies(from: &head.headers)
+                // Framing is Gatehouse's (the encoder's automatic framing does not know the
+                // request's method, and would end a HEAD response with a chunk terminator).
+                if !head.headers.contains(name: "content-length") && !exchange.isHEAD && head.status.mayHaveResponseBody {
+                    if exchange.version.minor == 0 {
+                        exchange.keepAlive = false
+                    } else {
+                        head.headers.add(name: "Transfer-Encoding", value: "chunked")
+                    }
+                }
+                // Not switched: the decoder will read nothing more of this connection.
+                if exchange.asksForUpgrade { exchange.keepAlive = false }
                 if !exchange.keepAlive { head.headers.add(name: "Connection", value: "close") }
             }
             head.version = exchange.version
@@ -385,7 +433,8 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             exchange.responseStarted = true
             context.write(wrapOutboundOut(.head(head)), promise: nil)
         case .body(let body):
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            // A response to HEAD has no body, whatever an upstream sends.
+            if !exchange.isHEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         case .end:
             if exchange.upgrading { return upgrade(exchange, context: context) }
             exchange.responseEnded = true
@@ -438,6 +487,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             // A body we will not read to the end: close rather than parse it as the next request.
             exchange.keepAlive = false
         }
+        if exchange.asksForUpgrade { exchange.keepAlive = false }
         if !exchange.keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.version, status: response.status, headers: headers))), promise: nil)
         if !exchange.isHEAD && !response.body.isEmpty {
@@ -476,10 +526,26 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if !exchange.keepAlive {
             pipelined.removeAll()
             context.flush()
-            context.close(promise: nil)
+            if exchange.requestEnded || exchange.asksForUpgrade {
+                context.close(promise: nil)
+            } else {
+                lingerBeforeClosing(context: context)
+            }
             return
         }
         processPipelined()
+        resumeClientReads()
+    }
+
+    /// Answered before the client finished sending (a 413, a refusal): closing now, with its
+    /// bytes unread, would make the kernel reset the connection and the client might never read
+    /// the answer. So the write side is closed (the client sees the end of the answer) and what it
+    /// still sends is read and dropped for a moment, as nginx's lingering close does.
+    private func lingerBeforeClosing(context: ChannelHandlerContext) {
+        lingering = true
+        context.close(mode: .output, promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.lingerTime) { loopBound.value.close(promise: nil) }
         resumeClientReads()
     }
 
@@ -512,7 +578,13 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             let back = upstreamChannel.pipeline.syncOperations
             try front.addHandler(clientGlue)
             try back.addHandler(upstreamGlue)
+            // Reads held while the upgrade was pending go on through the glue.
+            if readPending {
+                readPending = false
+                context.read()
+            }
             _ = back.removeHandler(upstream)
+            _ = back.removeHandler(name: UpstreamPool.validatorHandlerName)
             _ = back.removeHandler(name: UpstreamPool.idleHandlerName)
             _ = back.removeHandler(name: UpstreamPool.decoderHandlerName)
             _ = back.removeHandler(name: UpstreamPool.encoderHandlerName)

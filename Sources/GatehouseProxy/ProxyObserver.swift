@@ -35,4 +35,6 @@ public protocol ProxyObserver: Sendable {
     func requestStarted()
     func requestCompleted(_ request: CompletedRequest)
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass)
+    /// A signed-in identity with a control character in a value was not sent upstream.
+    func refusedIdentity(userID: String, requestID: String)
 }

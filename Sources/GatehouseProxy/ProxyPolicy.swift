@@ -11,11 +11,17 @@ public final class ProxyPolicy: Sendable {
     public let ssoPrefix: String
     public let scimPrefix = "/scim/"
     let ssoPrefixWithSlash: String
-    let rules: AccessRules
+    public let rules: AccessRules
     /// The session cookie's name (`gatehouse_session`), as UTF-8 for the byte scan.
     let sessionCookie: [UInt8]
     /// Names of the identity headers set on signed-in requests.
     let identityNames: IdentityHeaderNames
+
+    /// Body limits of Gatehouse's own routes (`proxy.max_*_body_bytes`).
+    let scimBodyLimit: Int
+    let samlBodyLimit: Int
+    let formBodyLimit: Int
+    let samlPrefix: String
 
     public init(configuration: GatehouseConfiguration, runtime: RuntimeSettings? = nil) throws {
         let runtime = runtime ?? configuration.runtime
@@ -28,6 +34,17 @@ public final class ProxyPolicy: Sendable {
         rules = AccessRules(runtime.rules)
         sessionCookie = Array((configuration.session.cookiePrefix + "session").utf8)
         identityNames = runtime.identityHeaders
+        scimBodyLimit = configuration.proxy.maxSCIMBodyBytes
+        samlBodyLimit = configuration.proxy.maxSAMLBodyBytes
+        formBodyLimit = configuration.proxy.maxFormBodyBytes
+        samlPrefix = configuration.ssoPrefix + "/saml/"
+    }
+
+    /// The largest body an application path takes, and the shape of its 413.
+    func bodyLimit(forApplicationPath path: Substring) -> (bytes: Int, tooLarge: LocalResponse) {
+        if path.hasPrefix(scimPrefix) { return (scimBodyLimit, .scimPayloadTooLarge) }
+        if path.hasPrefix(samlPrefix) { return (samlBodyLimit, .payloadTooLarge) }
+        return (formBodyLimit, .payloadTooLarge)
     }
 
     /// Whether a peer's `X-Forwarded-*` headers are believed.
@@ -36,8 +53,12 @@ public final class ProxyPolicy: Sendable {
         return trustedProxies.contains { $0.contains(address: address) }
     }
 
-    public func isPublic(_ path: Substring) -> Bool {
-        publicPaths.contains { $0.matches(path) }
+    /// Whether a path needs no session. A public path grants access, so it must match strictly:
+    /// the spelling as sent and every other reading of it (an ambiguous spelling is not public).
+    public func isPublic(_ path: RequestPath) -> Bool {
+        publicPaths.contains { pattern in
+            pattern.matches(path.raw) && path.readings.allSatisfy { pattern.matches(Substring($0)) }
+        }
     }
 
     /// Whether the path belongs to Gatehouse's own sign-in or SCIM application.

@@ -32,10 +32,16 @@ public final class ProxyServer: Sendable {
         var environment = ProxyEnvironment(
             policy: policy, observer: observer, pools: pools, upstream: upstream, application: application, sessions: sessions)
         environment.inProcess = inProcessApplication
-        environment.maximumInProcessBody = configuration.proxy.maxAppBodyBytes
         self.environment = environment
         quiescing = ServerQuiescingHelper(group: group)
     }
+
+    /// The front handler frames every response itself (see `ProxyFrontHandler.upstreamReceived`).
+    private static let encoderConfiguration: HTTPResponseEncoder.Configuration = {
+        var configuration = HTTPResponseEncoder.Configuration()
+        configuration.automaticallySetFramingHeaders = false
+        return configuration
+    }()
 
     /// Binds the listener; returns the port (useful when configured as 0).
     public func start() async throws -> Int {
@@ -54,7 +60,7 @@ public final class ProxyServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let codec = FrontCodecHandlers(
-                        encoder: HTTPResponseEncoder(),
+                        encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
                         decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
                         errors: HTTPServerProtocolErrorHandler()
                     )

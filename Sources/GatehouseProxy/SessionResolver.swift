@@ -10,12 +10,19 @@ public struct ProxyIdentity: Sendable, Equatable {
     /// The signed identity JWT for the upstream, when one was made.
     public let token: String?
 
+    /// Whether every value can be sent as a header value: no control character but tab (a stored
+    /// value from before SCIM refused them, or written by hand). Decided once per identity.
+    public let isHeaderSafe: Bool
+
     public init(userID: String, email: String, role: String, tenantID: String, token: String? = nil) {
         self.userID = userID
         self.email = email
         self.role = role
         self.tenantID = tenantID
         self.token = token
+        isHeaderSafe = [userID, email, role, tenantID, token ?? ""].allSatisfy { value in
+            value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7f || $0 == 0x09 }
+        }
     }
 }
 

@@ -112,6 +112,11 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // The exchange hears of it now: an error raised inside a write (the header validator
+        // refusing a value) must not wait for a close that comes later, if at all.
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamFailed(.closed)
         context.close(promise: nil)
     }
 }

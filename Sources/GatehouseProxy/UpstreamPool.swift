@@ -17,6 +17,7 @@ final class UpstreamPool: @unchecked Sendable {
     static let encoderHandlerName = "upstream-encoder"
     static let decoderHandlerName = "upstream-decoder"
     static let idleHandlerName = "upstream-idle"
+    static let validatorHandlerName = "upstream-header-validator"
 
     init(eventLoop: EventLoop, target: UpstreamTarget, connectTimeout: TimeAmount, readTimeout: TimeAmount, maximumIdle: Int) {
         self.eventLoop = eventLoop
@@ -46,6 +47,9 @@ final class UpstreamPool: @unchecked Sendable {
                     // A read timeout only: tracking writes too would cost a promise per write on the hot
                     // path. A long upload to a silent upstream is told apart by the connection itself.
                     try sync.addHandler(IdleStateHandler(readTimeout: readTimeout), name: UpstreamPool.idleHandlerName)
+                    // The second line behind every value Gatehouse itself puts in a header: a CR or LF
+                    // from a stored value fails the write (a 502) instead of becoming another header.
+                    try sync.addHandler(NIOHTTPRequestHeadersValidator(), name: UpstreamPool.validatorHandlerName)
                     try sync.addHandler(UpstreamConnection(readTimeout: readTimeout))
                 }
             }

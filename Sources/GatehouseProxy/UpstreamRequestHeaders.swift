@@ -9,11 +9,12 @@ struct UpstreamRequestHeaders {
     /// The `Upgrade` value when the client asked for a protocol upgrade (WebSocket).
     var upgrade: String?
 
-    /// - Parameter keepGatehouseCookies: true only towards Gatehouse's own application (sign-in
-    ///   needs its session and pending-sign-in cookies); the upstream never gets them.
+    /// - Parameter towardsGatehouse: true only towards Gatehouse's own application: sign-in needs
+    ///   its session and pending-sign-in cookies, and forward-auth decides on method-override
+    ///   headers (nginx's auth_request copies the client's); the upstream never gets either.
     init(
         from inbound: HTTPHeaders, policy: ProxyPolicy, peer: String?, peerIsTrusted trusted: Bool, requestID: String,
-        keepGatehouseCookies: Bool = false, identity: ProxyIdentity? = nil
+        towardsGatehouse: Bool = false, identity: ProxyIdentity? = nil
     ) {
         let connectionTokens = inbound[canonicalForm: "connection"]
         var outbound = HTTPHeaders()
@@ -28,9 +29,23 @@ struct UpstreamRequestHeaders {
 
         for (name, value) in inbound {
             if policy.identityHeaders.isIdentityHeader(name) { continue }
-            switch Self.classify(name) {
+            var kind = Self.classify(name)
+            if kind == .other, name.utf8.contains(UInt8(ascii: "_")) {
+                // CGI-style servers (WSGI, Rack, PHP) read `X_Forwarded_For` as `X-Forwarded-For`:
+                // an underscore spelling of any header Gatehouse manages is never forwarded.
+                // (Forward-auth still sees a method override so spelt: Rack honours it as well.)
+                let dashed = Self.classify(String(name.map { $0 == "_" ? "-" : $0 }))
+                if dashed == .methodOverride && towardsGatehouse {
+                    kind = .methodOverride
+                } else if dashed != .other {
+                    continue
+                }
+            }
+            switch kind {
             case .hopByHop:
                 continue
+            case .methodOverride:
+                guard towardsGatehouse else { continue }
             case .transferEncoding:
                 // The parser only accepts a Transfer-Encoding ending in chunked: the body is
                 // chunked, and the framing is redone on the way out, never forwarded as sent.
@@ -53,7 +68,7 @@ struct UpstreamRequestHeaders {
             case .requestID:
                 continue
             case .cookie:
-                if keepGatehouseCookies {
+                if towardsGatehouse {
                     cookies.append(value)
                 } else if let kept = policy.cookies.filtered(value) {
                     cookies.append(kept)
@@ -86,7 +101,9 @@ struct UpstreamRequestHeaders {
         outbound.add(name: "X-Request-Id", value: requestID)
         if chunked { outbound.add(name: "Transfer-Encoding", value: "chunked") }
         let asksUpgrade = connectionTokens.contains { "upgrade".equalsIgnoringASCIICase($0) }
-        if asksUpgrade, let upgrade {
+        // Only WebSocket is tunnelled; any other protocol (h2c, TLS/1.0) would be a tunnel the
+        // upstream never meant to offer through a proxy.
+        if asksUpgrade, let upgrade, Substring(upgrade).trimmingSpaces().equalsIgnoringASCIICase("websocket") {
             outbound.add(name: "Connection", value: "upgrade")
             outbound.add(name: "Upgrade", value: upgrade)
             self.upgrade = upgrade
@@ -97,37 +114,53 @@ struct UpstreamRequestHeaders {
     }
 
     private enum Kind {
-        case hopByHop, transferEncoding, upgrade, forwardedFor, forwardedProto, forwardedHost, spoofable, requestID, cookie, host, other
+        case hopByHop, transferEncoding, upgrade, forwardedFor, forwardedProto, forwardedHost, spoofable, methodOverride, requestID, cookie,
+            host, other
     }
 
     /// What a header name is, compared case-insensitively; the length narrows it first.
+    /// `spoofable`: what frameworks read as the client's address, scheme, host or original URL
+    /// (Django, Rails, Spring, Express, Symfony), believed only from trusted proxies.
     private static func classify(_ name: String) -> Kind {
         switch name.utf8.count {
-        case 2: return name.equalsIgnoringASCIICase("te") ? .hopByHop : .other
-        case 4: return name.equalsIgnoringASCIICase("host") ? .host : .other
-        case 6: return name.equalsIgnoringASCIICase("cookie") ? .cookie : .other
+        case 2: if name.equalsIgnoringASCIICase("te") { return .hopByHop }
+        case 4: if name.equalsIgnoringASCIICase("host") { return .host }
+        case 6:
+            if name.equalsIgnoringASCIICase("cookie") { return .cookie }
+            if name.equalsIgnoringASCIICase("x-host") { return .spoofable }
         case 7:
             if name.equalsIgnoringASCIICase("upgrade") { return .upgrade }
-            return name.equalsIgnoringASCIICase("trailer") ? .hopByHop : .other
-        case 9:
-            return name.equalsIgnoringASCIICase("forwarded") || name.equalsIgnoringASCIICase("x-real-ip") ? .spoofable : .other
-        case 10:
-            return name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive") ? .hopByHop : .other
-        case 12: return name.equalsIgnoringASCIICase("x-request-id") ? .requestID : .other
+            if name.equalsIgnoringASCIICase("trailer") { return .hopByHop }
+        case 9: if name.equalsIgnoringASCIICase("forwarded") || name.equalsIgnoringASCIICase("x-real-ip") { return .spoofable }
+        case 10: if name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive") { return .hopByHop }
+        case 11: if name.equalsIgnoringASCIICase("x-client-ip") { return .spoofable }
+        case 12: if name.equalsIgnoringASCIICase("x-request-id") { return .requestID }
+        case 13:
+            if name.equalsIgnoringASCIICase("x-http-method") { return .methodOverride }
+            if name.equalsIgnoringASCIICase("x-rewrite-url") { return .spoofable }
         case 14:
-            return name.equalsIgnoringASCIICase("x-original-uri") || name.equalsIgnoringASCIICase("x-original-url") ? .spoofable : .other
+            if name.equalsIgnoringASCIICase("x-original-uri") || name.equalsIgnoringASCIICase("x-original-url")
+                || name.equalsIgnoringASCIICase("true-client-ip")
+            {
+                return .spoofable
+            }
         case 15:
             if name.equalsIgnoringASCIICase("x-forwarded-for") { return .forwardedFor }
-            return name.equalsIgnoringASCIICase("x-forwarded-uri") ? .spoofable : .other
+            if name.equalsIgnoringASCIICase("x-original-host") { return .spoofable }
         case 16:
             if name.equalsIgnoringASCIICase("x-forwarded-host") { return .forwardedHost }
-            return name.equalsIgnoringASCIICase("proxy-connection") ? .hopByHop : .other
+            if name.equalsIgnoringASCIICase("proxy-connection") { return .hopByHop }
         case 17:
             if name.equalsIgnoringASCIICase("transfer-encoding") { return .transferEncoding }
-            return name.equalsIgnoringASCIICase("x-forwarded-proto") ? .forwardedProto : .other
-        case 18: return name.equalsIgnoringASCIICase("x-forwarded-method") ? .spoofable : .other
-        default: return .other
+            if name.equalsIgnoringASCIICase("x-forwarded-proto") { return .forwardedProto }
+            if name.equalsIgnoringASCIICase("x-method-override") { return .methodOverride }
+        case 19: if name.equalsIgnoringASCIICase("x-cluster-client-ip") { return .spoofable }
+        case 22: if name.equalsIgnoringASCIICase("x-http-method-override") { return .methodOverride }
+        default: break
         }
+        // Every other X-Forwarded-* (Port, Prefix, Server, Ssl, Scheme, Uri, Method, …).
+        if name.utf8.count > 12, name.prefix(12).equalsIgnoringASCIICase("x-forwarded-") { return .spoofable }
+        return .other
     }
 }
 

@@ -38,15 +38,15 @@ enum ApplicationRoutes {
         router.get("\(prefix)/userinfo") { request, _ in try await sessions.userInfo(request) }
         router.get("\(prefix)/logout") { request, _ in try await sessions.logoutPage(request) }
         router.post("\(prefix)/logout") { request, _ in
-            try await sessions.logout(request, maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+            try await sessions.logout(request, maximumBodyBytes: configuration.proxy.maxFormBodyBytes)
         }
         router.get("\(prefix)/saml/:tenant/slo") { request, context in
             try await sessions.singleLogout(
-                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxSAMLBodyBytes)
         }
         router.post("\(prefix)/saml/:tenant/slo") { request, context in
             try await sessions.singleLogout(
-                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+                request, tenantID: context.parameters.get("tenant") ?? "", maximumBodyBytes: configuration.proxy.maxSAMLBodyBytes)
         }
         router.get("\(prefix)/login") { request, _ in try await signIn.loginPage(request) }
         router.post("\(prefix)/login") { request, _ in try await signIn.submitLogin(request) }

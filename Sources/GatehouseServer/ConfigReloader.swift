@@ -40,6 +40,9 @@ public final class ConfigReloader: Service, Sendable {
     /// The configuration in force now.
     public var configuration: GatehouseConfiguration { current.withLockedValue { $0 } }
 
+    /// The compiled policy of the current configuration (rules, public paths), as the proxy uses it.
+    public var proxyPolicy: ProxyPolicy { policy.policy }
+
     public func run() async throws {
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask {

@@ -37,7 +37,7 @@ struct SCIMRoutes: Sendable {
         }
         let call = SCIMCall(
             request: request, tenant: tenant, baseURL: "\(configuration.publicURL.origin)/scim/v2/\(tenant.id)",
-            actor: "scim-token:\(presented.id)", maximumBodyBytes: configuration.proxy.maxAppBodyBytes)
+            actor: "scim-token:\(presented.id)", maximumBodyBytes: configuration.proxy.maxSCIMBodyBytes)
         let segments = path.map(String.init)
         do {
             switch (segments.first, segments.count) {

@@ -34,7 +34,9 @@ struct SessionRoutes: Sendable {
 
     /// `GET /sso/auth`: 200 with the identity headers, 401 without a session, 403 when a rule
     /// refuses the original request (`X-Forwarded-Uri`/`-Method`, which the front proxy only
-    /// passes from trusted proxies).
+    /// passes from trusted proxies). It decides the path exactly as the front proxy does
+    /// (`RequestPath`), and never says yes about a request it was not told of: without a believed
+    /// URI, or with a method-override header the upstream may honour, every rule applies.
     func forwardAuth(_ request: Request) async -> Response {
         guard let identity = await identity(request) else {
             return Response(
@@ -42,12 +44,8 @@ struct SessionRoutes: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"unauthenticated"}"#)))
         }
         let configuration = reloader.configuration
-        let uri = request.headers[HTTPField.Name("X-Forwarded-Uri")!] ?? "/"
-        let method = HTTPMethod(rawValue: request.headers[HTTPField.Name("X-Forwarded-Method")!] ?? "GET")
-        let path = uri[..<(uri.firstIndex(of: "?") ?? uri.endIndex)]
-        // The same target rules as the front proxy: `/public/../settings/` must not pass a rule
-        // check as `/public/…` and then be normalised by nginx into `/settings/`.
-        guard RequestTarget.isAcceptable(uri), AccessRules(configuration.rules).allows(role: identity.role, method: method, path: path) else {
+        let rules = reloader.proxyPolicy.rules
+        guard forwardAuthAllows(request, role: identity.role, rules: rules) else {
             return Response(
                 status: .forbidden, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"forbidden"}"#)))
@@ -62,6 +60,30 @@ struct SessionRoutes: Sendable {
         if let token = identity.token, let field = HTTPField.Name(names.jwt) { headers[field] = token }
         return Response(status: .ok, headers: headers)
     }
+
+    private func forwardAuthAllows(_ request: Request, role: String, rules: AccessRules) -> Bool {
+        guard !rules.isEmpty else { return true }
+        let reference = request.headers[HTTPField.Name("X-Request-Id")!] ?? "-"
+        guard let uri = request.headers[HTTPField.Name("X-Forwarded-Uri")!] else {
+            logger.warning(
+                "forward-auth refused: no X-Forwarded-Uri was believed, so the rules cannot be checked; list the proxy that calls /sso/auth in trusted_proxies and have it send X-Forwarded-Uri and X-Forwarded-Method",
+                metadata: ["request_id": "\(reference)"])
+            return false
+        }
+        guard let path = RequestPath(target: uri) else {
+            logger.warning("forward-auth refused: the original request target is not acceptable", metadata: ["request_id": "\(reference)"])
+            return false
+        }
+        // An unknown method means every rule on the path applies (`nil`); a method override that
+        // the upstream may honour must pass as well.
+        var methods: [HTTPMethod?] = [request.headers[HTTPField.Name("X-Forwarded-Method")!].map { HTTPMethod(rawValue: $0) }]
+        for field in request.headers where Self.methodOverrideNames.contains(field.name.canonicalName.replacingOccurrences(of: "_", with: "-")) {
+            methods.append(HTTPMethod(rawValue: field.value))
+        }
+        return methods.allSatisfy { rules.allows(role: role, method: $0, path: path) }
+    }
+
+    private static let methodOverrideNames: Set<String> = ["x-http-method-override", "x-http-method", "x-method-override"]
 
     /// `GET /sso/userinfo`: who is signed in, as JSON.
     func userInfo(_ request: Request) async throws -> Response {

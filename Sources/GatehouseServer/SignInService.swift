@@ -55,7 +55,8 @@ final class SignInService: Sendable {
         cookies = CookieNames(prefix: configuration.session.cookiePrefix)
         secureCookies = configuration.publicURL.isHTTPS
         ssoPrefix = configuration.ssoPrefix
-        maximumBodyBytes = configuration.proxy.maxAppBodyBytes
+        // The front proxy holds each route to its own limit first; this is the second line.
+        maximumBodyBytes = max(configuration.proxy.maxSAMLBodyBytes, configuration.proxy.maxFormBodyBytes)
         self.logger = logger
         self.now = now
     }

@@ -20,7 +20,18 @@ final class StoreSessionResolver: SessionResolver {
         let checkedAt: Date
     }
 
-    private let cache = NIOLockedValueBox<[String: Entry]>([:])
+    private struct Cache {
+        var entries: [String: Entry] = [:]
+        /// Bumped by every `forget`: a look-up that began before one must not write its answer
+        /// back, or a deactivation landing mid-look-up would be undone by the old answer.
+        var generation: UInt64 = 0
+    }
+
+    private let cache = NIOLockedValueBox(Cache())
+    /// Called between the store reads and the cache write of a look-up (tests open the race here).
+    let afterStoreRead: (@Sendable () async -> Void)?
+    /// Look-ups raced by a `forget` are retried this often, then answered "no session".
+    static let maximumLookUpAttempts = 3
     private let store: Store
     private let secrets: SessionSecretsProvider
     private let lifetime: SessionLifetime
@@ -31,8 +42,11 @@ final class StoreSessionResolver: SessionResolver {
     static let touchInterval: TimeInterval = 60
     static let maximumEntries = 100_000
 
-    init(store: Store, secrets: SessionSecretsProvider, tokens: IdentityTokenProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date)
-    {
+    init(
+        store: Store, secrets: SessionSecretsProvider, tokens: IdentityTokenProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date,
+        afterStoreRead: (@Sendable () async -> Void)? = nil
+    ) {
+        self.afterStoreRead = afterStoreRead
         self.store = store
         self.tokens = tokens
         self.secrets = secrets
@@ -43,7 +57,7 @@ final class StoreSessionResolver: SessionResolver {
     func cachedIdentity(forCookie value: Substring) -> ProxyIdentity? {
         let key = String(value)
         let moment = now()
-        guard let entry = cache.withLockedValue({ $0[key] }), moment.timeIntervalSince(entry.checkedAt) < Self.recheckInterval,
+        guard let entry = cache.withLockedValue({ $0.entries[key] }), moment.timeIntervalSince(entry.checkedAt) < Self.recheckInterval,
             moment < entry.expiresAt, moment < entry.idleUntil
         else { return nil }
         return entry.identity
@@ -54,7 +68,7 @@ final class StoreSessionResolver: SessionResolver {
         let key = String(value)
         let moment = now()
         let promise = eventLoop.makePromise(of: ProxyIdentity?.self)
-        promise.completeWithTask { try await self.lookUp(key, at: moment) }
+        promise.completeWithTask { try await self.lookUpUntilSettled(key, at: moment) }
         return promise.futureResult
     }
 
@@ -65,22 +79,44 @@ final class StoreSessionResolver: SessionResolver {
 
     /// Drops every cached session of a user (deactivation, role change, logout everywhere).
     func forget(userID: String) {
-        cache.withLockedValue { $0 = $0.filter { $0.value.identity.userID != userID } }
+        cache.withLockedValue { cache in
+            cache.generation &+= 1
+            cache.entries = cache.entries.filter { $0.value.identity.userID != userID }
+        }
     }
 
     /// Drops one cookie's cached session (logout).
     func forget(cookie value: Substring) {
-        _ = cache.withLockedValue { $0.removeValue(forKey: String(value)) }
+        cache.withLockedValue { cache in
+            cache.generation &+= 1
+            cache.entries.removeValue(forKey: String(value))
+        }
     }
 
-    private func lookUp(_ key: String, at moment: Date) async throws -> ProxyIdentity? {
+    /// A look-up that a `forget` overtook is done again (its answer may be from before a
+    /// deactivation); one overtaken every time fails closed.
+    private func lookUpUntilSettled(_ key: String, at moment: Date) async throws -> ProxyIdentity? {
+        for _ in 0..<Self.maximumLookUpAttempts {
+            if case .settled(let identity) = try await lookUp(key, at: moment) { return identity }
+        }
+        return nil
+    }
+
+    private enum LookUpOutcome {
+        case settled(ProxyIdentity?)
+        /// A `forget` came while the store was being read: the answer was not cached.
+        case overtaken
+    }
+
+    private func lookUp(_ key: String, at moment: Date) async throws -> LookUpOutcome {
+        let generation = cache.withLockedValue { $0.generation }
         let keys = try await secrets.secrets()
         guard let cookie = SessionCookie.verify(Substring(key), secret: keys.sessionCookie),
             let session = try await store.session(idHash: cookie.storeKey), lifetime.isLive(session, at: moment),
             let user = try await store.user(id: session.userID), user.active, user.tenantID == session.tenantID
         else {
-            forget(cookie: Substring(key))
-            return nil
+            cache.withLockedValue { _ = $0.entries.removeValue(forKey: key) }
+            return .settled(nil)
         }
         var lastSeen = session.lastSeenAt
         if moment.timeIntervalSince(lastSeen) >= Self.touchInterval {
@@ -89,7 +125,7 @@ final class StoreSessionResolver: SessionResolver {
         }
         // The JWT is re-signed only when less than 40 s of its 60 are left: one ES256 signature per
         // person per ~20 s, never one per request.
-        let cached = cache.withLockedValue { $0[key] }
+        let cached = cache.withLockedValue { $0.entries[key] }
         let token: String
         let tokenExpiresAt: Date
         if let cached, let existing = cached.identity.token, cached.identity.role == user.role, cached.identity.email == user.email,
@@ -105,12 +141,15 @@ final class StoreSessionResolver: SessionResolver {
         let entry = Entry(
             identity: identity, tokenExpiresAt: tokenExpiresAt, expiresAt: session.expiresAt, idleUntil: lastSeen.addingTimeInterval(lifetime.idle),
             checkedAt: moment)
-        cache.withLockedValue { entries in
-            if entries.count >= Self.maximumEntries {
-                entries = entries.filter { moment.timeIntervalSince($0.value.checkedAt) < Self.recheckInterval }
+        await afterStoreRead?()
+        let stored = cache.withLockedValue { cache in
+            guard cache.generation == generation else { return false }
+            if cache.entries.count >= Self.maximumEntries {
+                cache.entries = cache.entries.filter { moment.timeIntervalSince($0.value.checkedAt) < Self.recheckInterval }
             }
-            entries[key] = entry
+            cache.entries[key] = entry
+            return true
         }
-        return identity
+        return stored ? .settled(identity) : .overtaken
     }
 }

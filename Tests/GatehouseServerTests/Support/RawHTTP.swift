@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -77,4 +78,42 @@ struct RawResponse {
 
 enum RawResponseError: Error {
     case notAnEcho(String)
+}
+
+extension RawHTTP {
+    /// What came back within `seconds`, and whether the server closed the connection by then:
+    /// for tests whose failure would otherwise be a connection that is never answered.
+    static func exchange(port: Int, _ request: String, within seconds: Double) async throws -> (raw: String, closed: Bool) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        let deadline = channel.channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1_000))) { channel.channel.close(promise: nil) }
+        let received = NIOLockedValueBox(ByteBuffer())
+        let closedByServer = NIOLockedValueBox(false)
+        try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            do {
+                for try await chunk in inbound {
+                    var chunk = chunk
+                    received.withLockedValue { _ = $0.writeBuffer(&chunk) }
+                }
+                closedByServer.withLockedValue { $0 = true }
+            } catch {}
+        }
+        deadline.cancel()
+        // Our own close at the deadline also ends the stream: tell them apart by the timer.
+        let passed = await deadlinePassed(deadline)
+        let closed = closedByServer.withLockedValue { $0 } && !passed
+        return (String(buffer: received.withLockedValue { $0 }), closed)
+    }
+
+    private static func deadlinePassed(_ task: Scheduled<Void>) async -> Bool {
+        do {
+            try await task.futureResult.get()
+            return true
+        } catch {
+            return false
+        }
+    }
 }

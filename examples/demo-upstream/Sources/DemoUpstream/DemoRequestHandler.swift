@@ -60,6 +60,26 @@ final class DemoRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.add(name: "Proxy-Connection", value: "keep-alive")
             headers.add(name: "X-End-To-End", value: "kept")
             send(context: context, head: head, status: .ok, type: "text/plain", body: "hop\n", extra: headers)
+        case "/chunked":
+            // No Content-Length: the body is chunked (HEAD answers advertise the same framing).
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/plain")
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            if head.method != .HEAD {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: "chunked body\n")))), promise: nil)
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case "/set-cookies":
+            // An app (or a reflected header) trying to set Gatehouse's cookies next to its own.
+            var headers = HTTPHeaders()
+            for cookie in [
+                "gatehouse_session=planted; Path=/", "__Host-gatehouse_session=planted; Path=/; Secure", "Gatehouse_Pending=x",
+                "__Secure-gatehouse_csrf=x; Secure", "app_theme=dark; Path=/",
+            ] {
+                headers.add(name: "Set-Cookie", value: cookie)
+            }
+            send(context: context, head: head, status: .ok, type: "text/plain", body: "cookies\n", extra: headers)
         default:
             let wantsHTML = head.headers[canonicalForm: "accept"].contains { $0.contains("text/html") }
             if wantsHTML {
