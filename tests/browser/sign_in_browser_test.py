@@ -50,6 +50,8 @@ def main():
     modes = ["http"] + (["https"] if NGINX and shutil.which("openssl") else [])
     if len(sys.argv) > 1:
         modes = sys.argv[1:]
+    elif modes == ["http"]:
+        print("nginx or openssl missing (make deps installs them): the https run is skipped", file=sys.stderr)
     for mode in modes:
         run_mode(mode)
         print(f"browser sign-in test passed over {mode}")
