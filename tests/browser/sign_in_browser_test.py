@@ -117,7 +117,7 @@ http {{
   }}
 }}
 """)
-    process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(work / "nginx.conf")], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([NGINX, "-e", str(work / "nginx-error.log"), "-p", str(work), "-c", str(work / "nginx.conf")], stderr=subprocess.DEVNULL)
     import ssl
     context = ssl.create_default_context()
     context.check_hostname = False
