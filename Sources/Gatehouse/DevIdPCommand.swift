@@ -15,6 +15,8 @@ struct DevIdP: AsyncParsableCommand {
     @Option(help: "The Gatehouse tenant this IdP signs in to.") var tenant = "dev"
     @Option(name: .customLong("user"), help: "An email offered on the sign-in page (repeatable).")
     var users: [String] = ["admin@dev.example", "analyst@dev.example"]
+    @Option(name: .customLong("public-url"), help: "How browsers reach this IdP, when not as http://LISTEN (a name, a TLS proxy).")
+    var publicURL: String?
 
     func run() async throws {
         let parts = listen.split(separator: ":")
@@ -28,7 +30,7 @@ struct DevIdP: AsyncParsableCommand {
 
             """
         FileHandle.standardError.write(Data(warning.utf8))
-        let base = "http://\(host):\(port)"
+        let base = publicURL ?? "http://\(host):\(port)"
         let idp = try DevIdentityProvider(baseURL: base, gatehouseURL: gatehouse, tenant: tenant, suggestions: users)
         FileHandle.standardError.write(Data("dev-idp metadata: \(base)/metadata (tenant \(tenant) at \(gatehouse))\n".utf8))
         var logger = Logger(label: "dev-idp")

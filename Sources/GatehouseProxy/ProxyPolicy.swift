@@ -12,7 +12,7 @@ public final class ProxyPolicy: Sendable {
     public let scimPrefix = "/scim/"
     let ssoPrefixWithSlash: String
     public let rules: AccessRules
-    /// The session cookie's name (`gatehouse_session`), as UTF-8 for the byte scan.
+    /// The session cookie's name (`gatehouse_session`, `__Host-gatehouse_session` on https), as UTF-8 for the byte scan.
     let sessionCookie: [UInt8]
     /// Names of the identity headers set on signed-in requests.
     let identityNames: IdentityHeaderNames
@@ -32,7 +32,7 @@ public final class ProxyPolicy: Sendable {
         ssoPrefix = configuration.ssoPrefix
         ssoPrefixWithSlash = configuration.ssoPrefix + "/"
         rules = AccessRules(runtime.rules)
-        sessionCookie = Array((configuration.session.cookiePrefix + "session").utf8)
+        sessionCookie = Array((configuration.cookieNamePrefix + "session").utf8)
         identityNames = runtime.identityHeaders
         scimBodyLimit = configuration.proxy.maxSCIMBodyBytes
         samlBodyLimit = configuration.proxy.maxSAMLBodyBytes

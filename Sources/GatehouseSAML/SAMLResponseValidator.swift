@@ -32,6 +32,10 @@ public struct SAMLResponseValidator: Sendable {
         let answered = try SubjectConfirmationCheck.check(located, context: context, pendingRequestIDs: pendingRequestIDs, now: now)
         let expiry = try ConditionsCheck.check(located, context: context, now: now)
         let identity = try AssertionIdentity.read(located, context: context)
+        try IdentityValueCheck.check([
+            "NameID": identity.nameID, "email": identity.email, "id": identity.idpUserID, "role": identity.role,
+            "SessionIndex": identity.sessionIndex,
+        ])
         guard let assertionID = located.assertion.attribute("ID") else { throw SAMLValidationError(.missingID) }
         let fresh: Bool
         do {

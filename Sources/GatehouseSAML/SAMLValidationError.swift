@@ -23,6 +23,10 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
         case replay
         case missingNameID
         case malformedTime
+        /// NameID or an identity attribute holds a control character (`IdentityValueCheck`).
+        case controlCharacter
+        /// A LogoutRequest's IssueInstant is missing, too old or in the future (beyond the clock skew).
+        case issueInstant
         /// A binding's encoding (parameters, base64, DEFLATE) is unusable.
         case binding
         /// A failure of the XML security layer (parsing, IDs, signature), with its own code.
@@ -49,6 +53,8 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
             case .replay: return "saml.replay"
             case .missingNameID: return "saml.missing_name_id"
             case .malformedTime: return "saml.malformed_time"
+            case .controlCharacter: return "saml.identity_control_character"
+            case .issueInstant: return "saml.issue_instant"
             case .binding: return "saml.binding_malformed"
             case .xml(let code): return code.rawValue
             }

@@ -14,9 +14,13 @@ import _CryptoExtras
 public final class DevIdentityProvider: Sendable {
     public let entityID: String
     private let baseURL: String
-    private let acsURL: String
+    let acsURL: String
+    /// Gatehouse's single logout URL for the tenant, where IdP-initiated LogoutRequests go.
+    let sloURL: String
     private let audience: String
-    private let signingKey: XMLSigningKey
+    let signingKey: XMLSigningKey
+    /// The same key, for signing Redirect-binding queries.
+    let redirectKey: _RSA.Signing.PrivateKey
     public let certificatePEM: String
     private let suggestions: [String]
 
@@ -28,6 +32,7 @@ public final class DevIdentityProvider: Sendable {
         entityID = "\(baseURL)/metadata"
         let sp = ServiceProviderMetadata(publicOrigin: gatehouseURL, ssoPrefix: ssoPrefix, tenantID: tenant, certificatesPEM: [])
         acsURL = sp.acsURL
+        sloURL = sp.singleLogoutURL
         audience = sp.entityID
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let name = try DistinguishedName { CommonName("gatehouse dev-idp (development only)") }
@@ -39,6 +44,7 @@ public final class DevIdentityProvider: Sendable {
         )
         certificatePEM = try certificate.serializeAsPEM().pemString
         signingKey = try XMLSigningKey(privateKeyPEM: key.pemRepresentation)
+        redirectKey = key
         self.suggestions = suggestions
     }
 
@@ -50,6 +56,7 @@ public final class DevIdentityProvider: Sendable {
             <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\
             <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>\(body)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
             <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>\
+            <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\(HTMLText.escape(baseURL))/slo"/>\
             <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\(HTMLText.escape(baseURL))/sso"/>\
             </md:IDPSSODescriptor></md:EntityDescriptor>
             """
@@ -62,6 +69,9 @@ public final class DevIdentityProvider: Sendable {
         router.get("/") { _, _ in self.tile() }
         router.get("/sso") { request, _ in try self.signInPage(request) }
         router.post("/sso") { request, _ in try await self.answer(request) }
+        router.get("/logout") { _, _ in self.logoutPage() }
+        router.post("/logout") { request, _ in try await self.startLogout(request) }
+        router.get("/slo") { _, _ in self.signedOut() }
         return router
     }
 

@@ -96,7 +96,7 @@ public final class GatehouseApplication: Sendable {
         sessions = StoreSessionResolver(store: store, secrets: secrets, tokens: tokens, lifetime: SessionLifetime(configuration.session), now: clock)
         sessionRoutes = SessionRoutes(
             reloader: reloader, sessions: sessions, secrets: secrets, store: store,
-            cookieNames: SignInService.CookieNames(prefix: configuration.session.cookiePrefix), secureCookies: configuration.publicURL.isHTTPS,
+            cookieNames: SignInService.CookieNames(prefix: configuration.cookieNamePrefix), secureCookies: configuration.publicURL.isHTTPS,
             ssoPrefix: configuration.ssoPrefix, logger: logger,
             contexts: contexts, signingKey: signingKeys?.redirect, now: clock)
         let resolver = sessions

@@ -33,9 +33,13 @@ enum HTTPForms {
         return cookies
     }
 
-    /// A Set-Cookie value: HttpOnly and SameSite=Lax always, Secure on https, Path=/.
-    static func setCookie(_ name: String, _ value: String, secure: Bool, maxAge: Int?) -> String {
-        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=Lax"
+    /// A Set-Cookie value: HttpOnly, Path=/, no Domain, Secure on https, SameSite=Lax.
+    ///
+    /// `crossSite` makes it `SameSite=None` so that it comes back with an IdP's cross-site POST;
+    /// browsers keep `None` only with `Secure`, so on plain http it stays `Lax` (the ACS then
+    /// re-submits the response from its own origin, `ACSResubmission`).
+    static func setCookie(_ name: String, _ value: String, secure: Bool, maxAge: Int?, crossSite: Bool = false) -> String {
+        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=\(crossSite && secure ? "None" : "Lax")"
         if secure { cookie += "; Secure" }
         if let maxAge { cookie += "; Max-Age=\(maxAge)" }
         return cookie

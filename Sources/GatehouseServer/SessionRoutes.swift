@@ -179,9 +179,9 @@ struct SessionRoutes: Sendable {
         }
         let logout: ValidatedLogoutRequest
         do {
-            logout = try LogoutRequestValidator.validate(
+            logout = try await LogoutRequestValidator.validate(
                 xml: xml, signatureVerified: verified, context: context, sloURL: contexts.serviceProvider(forTenant: tenantID).singleLogoutURL,
-                now: now())
+                replayCache: StoreReplayCache(store: store), now: now())
         } catch {
             logger.warning("logout request refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
             return SignInPages.problem(.badRequest, reference: reference)

@@ -54,6 +54,7 @@ enum SignInProblem: String {
     case expired = "signin.expired"
     case notConfigured = "signin.not_configured"
     case badRequest = "signin.bad_request"
+    case invalidIdentity = "signin.invalid_identity"
 
     var status: HTTPResponse.Status {
         switch self {
@@ -72,6 +73,7 @@ enum SignInProblem: String {
         case .expired: return "This sign-in has expired"
         case .notConfigured: return "Sign-in is not available"
         case .badRequest: return "This sign-in could not be completed"
+        case .invalidIdentity: return "Your account details cannot be used here"
         }
     }
 
@@ -84,6 +86,8 @@ enum SignInProblem: String {
         case .expired: return "The sign-in took too long or was started in another browser. Please start again."
         case .notConfigured: return "Sign-in for your organisation is not configured or its identity provider cannot be reached."
         case .badRequest: return "The request was incomplete."
+        case .invalidIdentity:
+            return "Your identity provider sent an email, name or id with characters that are not allowed (line breaks or other control characters)."
         }
     }
 
@@ -92,6 +96,7 @@ enum SignInProblem: String {
         case .unknownDomain: return "Check the address for typos, or ask your administrator which email to use."
         case .notProvisioned, .deactivated:
             return "Ask your administrator to assign you this app. The email in your identity provider and in this app must match."
+        case .invalidIdentity: return "Ask your administrator to correct your profile at the identity provider, then start again."
         case .idpRefused, .badRequest, .expired:
             return "Start again from the sign-in page. If it keeps happening, give your administrator the reference below."
         case .notConfigured: return "Please try again later or give your administrator the reference below."

@@ -52,7 +52,7 @@ final class SignInService: Sendable {
         redirectSigningKey = signingKeys?.redirect
         postSigningKey = signingKeys?.post
         lifetime = SessionLifetime(configuration.session)
-        cookies = CookieNames(prefix: configuration.session.cookiePrefix)
+        cookies = CookieNames(prefix: configuration.cookieNamePrefix)
         secureCookies = configuration.publicURL.isHTTPS
         ssoPrefix = configuration.ssoPrefix
         // The front proxy holds each route to its own limit first; this is the second line.
@@ -145,7 +145,8 @@ final class SignInService: Sendable {
             HTTPField(
                 name: .setCookie,
                 value: HTTPForms.setCookie(
-                    cookies.pending, pending.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime))))
+                    cookies.pending, pending.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime),
+                    crossSite: true)))
         headers[.cacheControl] = "no-store"
         logger.info("sign-in started", metadata: ["tenant": "\(tenant.id)", "request_id": "\(reference)", "authn_request": "\(authnRequest.id)"])
         // RelayState is opaque: the return path stays in the MAC'd cookie, never in the IdP's hands.
@@ -171,16 +172,24 @@ final class SignInService: Sendable {
         guard let encoded = fields["SAMLResponse"], let xml = Data(base64Encoded: encoded.filter { !$0.isWhitespace }) else {
             return problem(.badRequest, reference: reference, detail: "no SAMLResponse")
         }
+        let pendingCookie = HTTPForms.cookies(request)[cookies.pending]
+        // The IdP's POST is cross-site: a Lax pending cookie stays behind (plain http), so the
+        // response is posted again from this origin, unread, and validated when the cookie comes.
+        if ACSResubmission.isNeeded(fields: fields, pendingCookiePresent: pendingCookie != nil, request: request) {
+            logger.info("response re-submitted from this site", metadata: ["tenant": "\(tenantID)", "request_id": "\(reference)"])
+            return ACSResubmission.page(action: "\(ssoPrefix)/saml/\(tenantID)/acs", samlResponse: encoded, relayState: fields["RelayState"])
+        }
         let moment = now()
         let keys = try await secrets.secrets()
-        let pending = PendingSignIns.decode(HTTPForms.cookies(request)[cookies.pending], secret: keys.pendingSignIns, now: moment)
+        let pending = PendingSignIns.decode(pendingCookie, secret: keys.pendingSignIns, now: moment)
         let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store))
         let validated: ValidatedAssertion
         do {
             validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)
         } catch {
             let expired = error.code == .inResponseTo && pending.requestIDs(tenantID: tenantID).isEmpty
-            return problem(expired ? .expired : .idpRefused, reference: reference, detail: "\(error)", tenant: tenantID)
+            let shown: SignInProblem = expired ? .expired : error.code == .controlCharacter ? .invalidIdentity : .idpRefused
+            return problem(shown, reference: reference, detail: "\(error)", tenant: tenantID)
         }
         let returnTo: String
         if let answered = validated.inResponseTo, let entry = pending.entry(requestID: answered) {
@@ -234,7 +243,8 @@ final class SignInService: Sendable {
             HTTPField(
                 name: .setCookie,
                 value: HTTPForms.setCookie(
-                    cookies.pending, remaining.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime))))
+                    cookies.pending, remaining.encode(secret: keys.pendingSignIns), secure: secureCookies, maxAge: Int(PendingSignIns.lifetime),
+                    crossSite: true)))
         headers[.location] = returnTo
         headers[.cacheControl] = "no-store"
         return Response(status: .seeOther, headers: headers)

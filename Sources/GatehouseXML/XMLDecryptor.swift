@@ -46,6 +46,12 @@ extension HardenedXMLDocument {
             .flatMap { XMLNodeReading.elements(of: $0).filter { XMLNodeReading.isElement($0, named: "EncryptedKey", namespace: xenc) } }
         let encryptedKeys = embeddedKeys + looseKeys
         guard !encryptedKeys.isEmpty else { throw XMLSecurityError(.encryptionStructure, context: "no EncryptedKey") }
+        // Each EncryptedKey tried is an RSA private-key operation, before any signature may have
+        // been seen (an unsigned Response): no more of them than the SP has keys.
+        guard encryptedKeys.count <= keys.keys.count else {
+            throw XMLSecurityError(
+                .tooManyEncryptedKeys, context: "\(encryptedKeys.count) EncryptedKeys for \(keys.keys.count) SP keys")
+        }
         for encryptedKey in encryptedKeys {
             let transport = Self.encryptionMethod(of: encryptedKey) ?? "missing"
             guard XMLEncryptionAlgorithms.keyTransport.contains(transport) else {
@@ -80,17 +86,22 @@ extension HardenedXMLDocument {
             .flatMap { XMLNodeReading.attribute("Algorithm", of: $0) }
     }
 
-    /// The AES key bytes from the first EncryptedKey that one of the SP keys opens.
+    /// The AES key bytes from the first EncryptedKey that one of the SP keys opens, after at
+    /// most one RSA decryption per SP key in all (the first EncryptedKey gets every key first).
     private static func unwrapContentKey(_ encryptedKeys: [xmlNodePtr], with keys: XMLDecryptionKeys, length: Int) -> [UInt8]? {
+        var budget = keys.keys.count
         for encryptedKey in encryptedKeys {
             for key in keys.keys {
+                guard budget > 0 else { return nil }
+                budget -= 1
                 guard let context = xmlSecEncCtxCreate(nil) else { return nil }
                 defer { xmlSecEncCtxDestroy(context) }
                 guard let copy = xmlSecKeyDuplicate(key) else { return nil }
                 context.pointee.encKey = copy
                 context.pointee.mode = xmlEncCtxModeEncryptedKey
-                guard Self.enable(xmlSecOpenSSLTransformRsaOaepGetKlass(), in: context),
-                    let buffer = xmlSecEncCtxDecryptToBuffer(context, encryptedKey), let bytes = xmlSecBufferGetData(buffer)
+                guard Self.enable(xmlSecOpenSSLTransformRsaOaepGetKlass(), in: context) else { continue }
+                keys.countOperation()
+                guard let buffer = xmlSecEncCtxDecryptToBuffer(context, encryptedKey), let bytes = xmlSecBufferGetData(buffer)
                 else { continue }
                 let size = Int(xmlSecBufferGetSize(buffer))
                 guard size == length else { continue }

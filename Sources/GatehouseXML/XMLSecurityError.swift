@@ -27,6 +27,8 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         case encryptionStructure = "xenc.structure"
         case forbiddenEncryptionAlgorithm = "xenc.forbidden_algorithm"
         case decryptionFailed = "xenc.decryption_failed"
+        /// More EncryptedKeys than the SP has private keys: each would cost an RSA decryption.
+        case tooManyEncryptedKeys = "xenc.too_many_encrypted_keys"
     }
 
     public let code: Code

@@ -63,9 +63,9 @@ import Testing
                 email: "alice@acme.com", inResponseTo: nil, acs: "https://dash.test/sso/saml/acme/acs",
                 audience: "https://dash.test/sso/saml/acme/metadata",
                 now: Date())
-            let landed = try await RawHTTP.postForm(port: gatehouse.ports.proxy, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)])
+            let landed = try await RawHTTP.postToACS(port: gatehouse.ports.proxy, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)])
             #expect(landed.status == 303)
-            let cookie = try #require(landed.setCookie("gatehouse_session"))
+            let cookie = try #require(landed.setCookie("__Host-gatehouse_session"))
             #expect(cookie.contains("; Secure"))
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Lax"))

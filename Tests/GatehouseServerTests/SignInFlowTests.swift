@@ -65,7 +65,7 @@ import Testing
         let response = try PythonIdP.signedResponse(email: email, inResponseTo: inResponseTo, acs: acs, audience: audience, now: Date())
         var fields = [("SAMLResponse", response)]
         if let relayState { fields.append(("RelayState", relayState)) }
-        return try await RawHTTP.postForm(port: port, "/sso/saml/acme/acs", fields: fields, cookies: cookies)
+        return try await RawHTTP.postToACS(port: port, "/sso/saml/acme/acs", fields: fields, cookies: cookies)
     }
 
     @Test func theEmailFirstFlowEndsInASessionAndReturnsWhereThePersonWasGoing() async throws {
@@ -92,9 +92,9 @@ import Testing
             let started = try await Self.startFromEmail(port, email: "alice@acme.com", returnTo: "/")
             let response = try PythonIdP.signedResponse(
                 email: "alice@acme.com", inResponseTo: started.requestID, acs: Self.acs, audience: Self.audience, now: Date())
-            let first = try await RawHTTP.postForm(port: port, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)], cookies: started.cookies)
+            let first = try await RawHTTP.postToACS(port: port, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)], cookies: started.cookies)
             #expect(first.status == 303)
-            let second = try await RawHTTP.postForm(port: port, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)], cookies: started.cookies)
+            let second = try await RawHTTP.postToACS(port: port, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)], cookies: started.cookies)
             #expect(second.status == 400)
             #expect(second.body.contains("Reference:"))
         }
@@ -194,7 +194,7 @@ import Testing
             func post(_ email: String, role: String) async throws -> RawResponse {
                 let response = try PythonIdP.signedResponse(
                     email: email, inResponseTo: nil, acs: Self.acs, audience: Self.audience, now: Date(), role: role)
-                return try await RawHTTP.postForm(port: gatehouse.ports.proxy, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)])
+                return try await RawHTTP.postToACS(port: gatehouse.ports.proxy, "/sso/saml/acme/acs", fields: [("SAMLResponse", response)])
             }
             #expect(try await post("alice@acme.com", role: "MANAGER").status == 303)
             #expect(try await store.user(tenantID: "acme", named: "alice@acme.com")?.role == "MANAGER")

@@ -23,9 +23,15 @@ import Testing
         }
     }
 
-    static func logoutQuery(nameID: String, sessionIndex: String, key: String? = nil) throws -> String {
+    /// A signed Redirect-binding LogoutRequest from the Python IdP, issued `issuedSecondsAgo`
+    /// before now (negative: in the future).
+    static func logoutQuery(
+        nameID: String, sessionIndex: String, key: String? = nil, id: String = "id-logout-1", issuedSecondsAgo: Int = 0
+    ) throws -> String {
         let result = try PythonIdP.run(
-            "idp_logout.py", arguments: ["http://127.0.0.1:8080/sso/saml/acme/slo", nameID, sessionIndex] + (key.map { [$0] } ?? []), input: "")
+            "idp_logout.py",
+            arguments: ["http://127.0.0.1:8080/sso/saml/acme/slo", nameID, sessionIndex] + (key.map { [$0] } ?? [])
+                + ["--id", id, "--issued-seconds-ago=\(issuedSecondsAgo)"], input: "")
         #expect(result.status == 0, "\(result.output)")
         return result.output
     }
@@ -80,6 +86,41 @@ import Testing
             #expect(root.childElements.map(\.localName) == ["Issuer", "NameID", "SessionIndex"])
             #expect(root.childElements[1].text == "alice@acme.com")
             #expect(root.childElements[2].text == "id-session-1")
+            #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(cookie)"]).status == 302)
+        }
+    }
+
+    @Test func aReplayedLogoutRequestEndsNothing() async throws {
+        try await Self.withSignedIn { gatehouse, first in
+            let port = gatehouse.ports.proxy
+            let query = try Self.logoutQuery(nameID: "alice@acme.com", sessionIndex: "id-session-1")
+            #expect(try await RawHTTP.get(port: port, "/sso/saml/acme/slo?" + query).status == 302)
+            #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(first)"]).status == 302)
+            // Alice signs in again (the Python IdP's SessionIndex is the same); the captured
+            // request, posted again, must not end the new session.
+            let second = try await SignedInProxyTests.signIn(gatehouse)
+            let replayed = try await RawHTTP.get(port: port, "/sso/saml/acme/slo?" + query)
+            #expect(replayed.status == 400)
+            #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(second)"]).status == 200)
+        }
+    }
+
+    @Test(arguments: [("too old", 600), ("from the future", -600)])
+    func aLogoutRequestIssuedOutsideTheClockSkewEndsNothing(_ label: String, issuedSecondsAgo: Int) async throws {
+        try await Self.withSignedIn { gatehouse, cookie in
+            let port = gatehouse.ports.proxy
+            let query = try Self.logoutQuery(nameID: "alice@acme.com", sessionIndex: "id-session-1", issuedSecondsAgo: issuedSecondsAgo)
+            let refused = try await RawHTTP.get(port: port, "/sso/saml/acme/slo?" + query)
+            #expect(refused.status == 400, "\(label)")
+            #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(cookie)"]).status == 200, "\(label)")
+        }
+    }
+
+    @Test func aLogoutRequestJustInsideTheClockSkewIsAccepted() async throws {
+        try await Self.withSignedIn { gatehouse, cookie in
+            let port = gatehouse.ports.proxy
+            let query = try Self.logoutQuery(nameID: "alice@acme.com", sessionIndex: "id-session-1", issuedSecondsAgo: 150)
+            #expect(try await RawHTTP.get(port: port, "/sso/saml/acme/slo?" + query).status == 302)
             #expect(try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(cookie)"]).status == 302)
         }
     }

@@ -45,7 +45,7 @@ import Testing
             try await gatehouse.application.store.createUser(
                 StoredUser(tenantID: "acme", userName: "alice@acme.com", email: "alice@acme.com", role: "ANALYST", createdAt: Date()))
             let response = try PythonIdP.signedResponse(email: "alice@acme.com", inResponseTo: nil, acs: acs, audience: audience, now: Date())
-            let landed = try await RawHTTP.postForm(port: port, local(acs), fields: [("SAMLResponse", response)])
+            let landed = try await RawHTTP.postToACS(port: port, local(acs), fields: [("SAMLResponse", response)])
             #expect(landed.status == 303)
         }
     }

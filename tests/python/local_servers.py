@@ -11,11 +11,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_for(url, timeout=30):
+def wait_for(url, timeout=30, context=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:
                 if response.status == 200:
                     return
         except OSError:

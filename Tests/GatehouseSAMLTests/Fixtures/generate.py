@@ -358,6 +358,8 @@ def main():
     write("logout-request-redirect-attacker.txt", redirect_query(LOGOUT_REQUEST, attacker_key))
     xslt = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>'
     write("forbidden-transform.xml", good.replace(b'<ds:Transforms>', b'<ds:Transforms>' + xslt, 1))
+    import generate_identity_controls
+    generate_identity_controls.write_all(idp_key, idp_cert)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+import Foundation
+import GatehouseXML
+
+/// Checks an IdP's LogoutRequest: signed by the tenant's IdP (query signature in the Redirect
+/// binding, or an enveloped XML signature on the request with HTTP-POST), Issuer, Destination,
+/// IssueInstant within the clock skew either way, NotOnOrAfter, and an ID never seen before (a
+/// replayed request ends nothing). Fails closed, with the same error codes as response validation.
+public enum LogoutRequestValidator {
+    /// - Parameters:
+    ///   - signatureVerified: true when the Redirect binding's query signature verified.
+    ///   - replayCache: the store the assertions use; the request's ID is kept there until its
+    ///     IssueInstant is older than the clock skew (after which it is refused as too old anyway).
+    public static func validate(
+        xml: [UInt8], signatureVerified: Bool, context: SAMLTenantContext, sloURL: String, replayCache: AssertionReplayCache, now: Date
+    ) async throws(SAMLValidationError) -> ValidatedLogoutRequest {
+        let document: HardenedXMLDocument
+        do { document = try HardenedXMLDocument(parsing: xml) } catch { throw SAMLValidationError(error) }
+        guard let root = document.root, root.isNamed("LogoutRequest", namespace: SAMLNamespace.samlProtocol) else {
+            throw SAMLValidationError(.notAResponse, context: "not a LogoutRequest")
+        }
+        guard let id = root.attribute("ID") else { throw SAMLValidationError(.missingID) }
+        if !signatureVerified {
+            guard !root.children(named: "Signature", namespace: SAMLNamespace.dsig).isEmpty else { throw SAMLValidationError(.unsigned) }
+            do {
+                try document.prepareIDs()
+                _ = try document.verifySignature(ofElementWithID: id, keys: context.keys, policy: context.signaturePolicy)
+            } catch {
+                throw SAMLValidationError(error)
+            }
+        }
+        guard root.children(named: "Issuer", namespace: SAMLNamespace.assertion).first?.text == context.idpEntityID else {
+            throw SAMLValidationError(.issuer)
+        }
+        if let destination = root.attribute("Destination"), destination != sloURL { throw SAMLValidationError(.destination) }
+        let skew = context.clockSkew.seconds
+        guard let instant = root.attribute("IssueInstant"), let issued = SAMLTime.parse(instant) else {
+            throw SAMLValidationError(.issueInstant, context: "IssueInstant missing or unreadable")
+        }
+        guard now < issued.addingTimeInterval(skew) else { throw SAMLValidationError(.issueInstant, context: "issued too long ago") }
+        guard now >= issued.addingTimeInterval(-skew) else { throw SAMLValidationError(.issueInstant, context: "issued in the future") }
+        if let limit = root.attribute("NotOnOrAfter") {
+            guard let end = SAMLTime.parse(limit) else { throw SAMLValidationError(.malformedTime) }
+            guard now < end.addingTimeInterval(skew) else { throw SAMLValidationError(.expired) }
+        }
+        guard let nameID = root.children(named: "NameID", namespace: SAMLNamespace.assertion).first?.text, !nameID.isEmpty else {
+            throw SAMLValidationError(.missingNameID)
+        }
+        let indexes = root.children(named: "SessionIndex", namespace: SAMLNamespace.samlProtocol).map(\.text)
+        let fresh: Bool
+        do {
+            fresh = try await replayCache.remember(
+                assertionID: "LogoutRequest:" + id, tenantID: context.tenantID, until: issued.addingTimeInterval(skew), now: now)
+        } catch {
+            throw SAMLValidationError(.replay, context: "replay cache unavailable: \(error)")
+        }
+        guard fresh else { throw SAMLValidationError(.replay, context: "LogoutRequest \(id) was already used") }
+        return ValidatedLogoutRequest(id: id, nameID: nameID, sessionIndexes: indexes)
+    }
+}
