@@ -28,8 +28,14 @@ public enum SCIMDocument {
     }
 
     /// The document as a body sent it: keys may be dotted (`name.givenName`) or URN-qualified,
-    /// as in a PATCH without a path; read-only keys are ignored.
+    /// as in a PATCH without a path; read-only keys are ignored. A control character in any
+    /// string or key of the body is a 400 `invalidValue` (`SCIMControlCharacters`).
     public static func fromRequest(_ body: JSONValue, type: SCIMResourceType) throws -> [String: JSONValue] {
+        try SCIMControlCharacters.check(body)
+        return try document(from: body, type: type)
+    }
+
+    private static func document(from body: JSONValue, type: SCIMResourceType) throws -> [String: JSONValue] {
         guard case .object(let fields) = body else { throw SCIMError.invalidSyntax("The body must be a JSON object.") }
         // Plain names (nearly every key) are placed directly: a replace into an empty document
         // is an assignment. Dotted and URN keys go through the PATCH engine.
@@ -50,11 +56,13 @@ public enum SCIMDocument {
     }
 
     /// The normalised document a PUT (its body, replacing everything) or a PATCH (its operations,
-    /// applied to `current`) proposes.
+    /// applied to `current`) proposes; a control character anywhere in the body (values, paths,
+    /// ops, keys) is a 400 `invalidValue`.
     public static func proposed(by body: JSONValue, patch: Bool, current: [String: JSONValue], type: SCIMResourceType) throws
         -> [String: JSONValue]
     {
-        patch ? try normalize(try SCIMPatch.apply(body, to: current, type: type), type: type) : try fromRequest(body, type: type)
+        try SCIMControlCharacters.check(body)
+        return patch ? try normalize(try SCIMPatch.apply(body, to: current, type: type), type: type) : try document(from: body, type: type)
     }
 
     static func coerce(_ value: JSONValue, _ definition: SCIMAttributeDefinition, path: String) throws -> JSONValue? {

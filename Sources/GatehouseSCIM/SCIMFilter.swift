@@ -8,6 +8,17 @@ public indirect enum SCIMFilter: Sendable, Equatable {
     case not(SCIMFilter)
     /// `emails[type eq "work"]`: the attribute has a value that matches the inner filter.
     case valuePath(SCIMAttributePath, SCIMFilter)
+    /// `emails[type eq "work"].value eq "x@y"` (Entra's matching filter on the work email): the
+    /// test applies to `subAttribute` of the attribute's values that match the inner filter, as a
+    /// comparison on a multi-valued attribute does, so `eq` holds when one element satisfies
+    /// both the inner filter and the comparison, and `ne` when no such element equals.
+    case valuePathAttribute(SCIMAttributePath, SCIMFilter, subAttribute: String, SCIMAttributeTest)
+}
+
+/// What a filter asks of the values of an attribute path: `pr`, or a comparison with a value.
+public enum SCIMAttributeTest: Sendable, Equatable {
+    case present
+    case compare(SCIMComparison, SCIMValue)
 }
 
 /// `[schema URI ":"] name ["." subAttribute]`, e.g. `name.givenName` or

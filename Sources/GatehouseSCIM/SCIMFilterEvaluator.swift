@@ -39,6 +39,19 @@ public struct SCIMFilterEvaluator: Sendable {
                 guard let fields = element.objectValue else { return false }
                 return try evaluator.matches(inner, fields)
             }
+        case .valuePathAttribute(let path, let inner, let subAttribute, let test):
+            let (container, definition) = try resolve(path, in: object)
+            let elements = container.value(forAttribute: definition?.name ?? path.name)?.arrayValue ?? []
+            let evaluator = SCIMFilterEvaluator(elementOf: definition)
+            // The sub-attribute's values of the matching elements only: the same element must
+            // satisfy the inner filter and the test.
+            let values = try elements.compactMap(\.objectValue).filter { try evaluator.matches(inner, $0) }
+                .compactMap { $0.value(forAttribute: subAttribute) }.flatMap { $0.arrayValue ?? [$0] }
+            switch test {
+            case .present: return values.contains { $0.isPresent }
+            case .compare(let comparison, let value):
+                return try Self.holds(comparison, value, values, caseExact: definition?.subAttribute(subAttribute)?.caseExact ?? false)
+            }
         case .compare(let path, let comparison, let value):
             let (found, caseExact) = try values(of: path, in: object)
             return try Self.holds(comparison, value, found, caseExact: caseExact)
@@ -52,7 +65,10 @@ public struct SCIMFilterEvaluator: Sendable {
         case .and(let left, let right), .or(let left, let right):
             try validate(left)
             try validate(right)
-        case .not(let inner), .valuePath(_, let inner): try validate(inner)
+        case .not(let inner), .valuePath(_, let inner), .valuePathAttribute(_, let inner, _, .present): try validate(inner)
+        case .valuePathAttribute(_, let inner, _, .compare(let comparison, let operand)):
+            try validate(inner)
+            _ = try holds(comparison, operand, [], caseExact: false)
         case .present: break
         case .compare(_, let comparison, let operand): _ = try holds(comparison, operand, [], caseExact: false)
         }

@@ -1,5 +1,7 @@
 /// Reads the whole RFC 7644 §3.4.2.2 filter grammar: comparisons, `pr`, `and` (binding tighter
-/// than `or`), `not (…)`, grouping parentheses and value paths (`emails[type eq "work"]`).
+/// than `or`), `not (…)`, grouping parentheses and value paths (`emails[type eq "work"]`), also
+/// followed by a sub-attribute and its test (`emails[type eq "work"].value eq "x@y"`, as Entra
+/// sends it; RFC 7644's PATCH path grammar, outside its filter grammar).
 /// Operators and keywords are case-insensitive; nesting and length are bounded.
 public enum SCIMFilterParser {
     public static let maximumLength = 4_096
@@ -108,17 +110,35 @@ public enum SCIMFilterParser {
                 }
                 position += 1
                 let inner = try orExpression(depth: depth + 1, inValuePath: true)
-                try expect(.closeBracket, "]")
+                let (close, closeOffset) = try next()
+                guard close == .closeBracket else { throw SCIMFilterError(offset: closeOffset, message: "expected ]") }
+                // `emails[type eq "work"].value eq "x"`: a sub-attribute written right after the bracket.
+                if case (.word(let word), let wordOffset)? = peek(), wordOffset == closeOffset + 1, word.hasPrefix(".") {
+                    position += 1
+                    let subAttribute = word.dropFirst()
+                    guard SCIMFilterParser.isAttributeName(subAttribute) else {
+                        throw SCIMFilterError(offset: wordOffset, message: "\(word) is not a sub-attribute")
+                    }
+                    return .valuePathAttribute(path, inner, subAttribute: String(subAttribute), try test())
+                }
                 return .valuePath(path, inner)
             }
+            switch try test() {
+            case .present: return .present(path)
+            case .compare(let comparison, let value): return .compare(path, comparison, value)
+            }
+        }
+
+        /// `pr`, or an operator and its value.
+        mutating func test() throws(SCIMFilterError) -> SCIMAttributeTest {
             let (operatorToken, operatorOffset) = try next()
             guard case .word(let name) = operatorToken else { throw SCIMFilterError(offset: operatorOffset, message: "expected an operator") }
             let lowered = name.lowercased()
-            if lowered == "pr" { return .present(path) }
+            if lowered == "pr" { return .present }
             guard let comparison = SCIMComparison(rawValue: lowered) else {
                 throw SCIMFilterError(offset: operatorOffset, message: "\(name) is not an operator")
             }
-            return .compare(path, comparison, try value())
+            return .compare(comparison, try value())
         }
 
         mutating func value() throws(SCIMFilterError) -> SCIMValue {

@@ -7,6 +7,9 @@ public enum SCIMFilterPrinter {
         case .present(let path): return "\(print(path)) pr"
         case .not(let inner): return "not (\(print(inner)))"
         case .valuePath(let path, let inner): return "\(print(path))[\(print(inner))]"
+        case .valuePathAttribute(let path, let inner, let subAttribute, .present): return "\(print(path))[\(print(inner))].\(subAttribute) pr"
+        case .valuePathAttribute(let path, let inner, let subAttribute, .compare(let comparison, let value)):
+            return "\(print(path))[\(print(inner))].\(subAttribute) \(comparison.rawValue) \(print(value))"
         case .or(let left, let right):
             // `or` is left-associative: a right-hand `or` needs its parentheses.
             return "\(print(left)) or \(grouped(right, when: { if case .or = $0 { return true } else { return false } }))"

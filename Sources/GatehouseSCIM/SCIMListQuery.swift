@@ -45,6 +45,7 @@ public struct SCIMListQuery: Sendable, Equatable {
             let parsed: SCIMFilter
             do { parsed = try SCIMFilterParser.parse(filter) } catch { throw SCIMError.invalidFilter(error.description) }
             try SCIMFilterEvaluator.validate(parsed)
+            try SCIMControlCharacters.check(parsed)
             self.filter = parsed
         }
         if let startIndex {

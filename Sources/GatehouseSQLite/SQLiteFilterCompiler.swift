@@ -103,6 +103,23 @@ struct SQLiteFilterCompiler: Sendable {
             return try leaf(path, scope: scope) { value in try value.compare(comparison, operand) }
         case .valuePath(let path, let inner):
             return try valuePath(path, inner, scope: scope)
+        case .valuePathAttribute(let path, let inner, let subAttribute, let test):
+            // `ne` and `eq null` negate the whole test (no matching element equals / has the
+            // sub-attribute); every other test joins the inner filter on the same element.
+            let sub = SCIMAttributePath(name: subAttribute)
+            switch test {
+            case .compare(.ne, let operand):
+                _ = try SCIMFilterEvaluator.holds(.ne, operand, [], caseExact: false)
+                let equal = try compile(.valuePathAttribute(path, inner, subAttribute: subAttribute, .compare(.eq, operand)), scope: scope)
+                return Fragment(sql: "NOT \(equal.strict)", arguments: equal.arguments, nullable: false)
+            case .compare(.eq, .null):
+                let present = try compile(.valuePathAttribute(path, inner, subAttribute: subAttribute, .present), scope: scope)
+                return Fragment(sql: "NOT \(present.strict)", arguments: present.arguments, nullable: false)
+            case .present:
+                return try valuePath(path, .and(inner, .present(sub)), scope: scope)
+            case .compare(let comparison, let operand):
+                return try valuePath(path, .and(inner, .compare(sub, comparison, operand)), scope: scope)
+            }
         }
     }
 

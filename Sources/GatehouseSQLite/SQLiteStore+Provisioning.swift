@@ -248,7 +248,15 @@ extension SQLiteStore {
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM users WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
                 arguments: [group.tenantID, jsonArray(ids)]) ?? 0
-        guard known == ids.count else { throw StoreError(.invalidReference, context: "a member is not a user of tenant \(group.tenantID)") }
+        guard known == ids.count else {
+            // Only on refusal: which values, for the log (another tenant's user and nobody's id alike).
+            let unknown = try String.fetchAll(
+                db, sql: "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM users WHERE tenant_id = ?) LIMIT 5",
+                arguments: [jsonArray(ids), group.tenantID])
+            throw StoreError(
+                .invalidReference,
+                context: "group \(group.id): members \(jsonArray(unknown.map { String($0.prefix(64)) })) are not users of tenant \(group.tenantID)")
+        }
         try db.execute(sql: "DELETE FROM group_members WHERE group_id = ?", arguments: [group.id])
         try db.execute(
             sql: "INSERT INTO group_members (group_id, user_id) SELECT ?, value FROM json_each(?)", arguments: [group.id, jsonArray(ids)])

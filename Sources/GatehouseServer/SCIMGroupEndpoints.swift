@@ -10,14 +10,15 @@ struct SCIMGroupEndpoints: SCIMResourceEndpoints {
     let store: any Store
     let now: @Sendable () -> Date
 
-    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+    func page(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> (totalResults: Int, resources: [String]) {
         let page = try await store.groups(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
         let resources = page.items.map { group in
             JSONValue.object(
                 SCIMRepresentation.select(
-                    representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes))
+                    representation(group, call: call), type: .group, attributes: query.attributes, excluded: query.excludedAttributes)
+            ).jsonText
         }
-        return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
+        return (page.totalResults, resources)
     }
 
     func get(_ call: SCIMCall, id: String) async throws -> Response {

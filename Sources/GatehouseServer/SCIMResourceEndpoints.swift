@@ -5,7 +5,9 @@ import Hummingbird
 /// reach them: list and `.search` on the collection, get/PUT/PATCH/DELETE on one resource, 405
 /// for other methods, 404 for deeper paths.
 protocol SCIMResourceEndpoints: Sendable {
-    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response
+    /// One page of the collection as JSON texts, with the selection the query asks for, and the
+    /// number of matches; for the collection's list and for the search across types.
+    func page(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> (totalResults: Int, resources: [String])
     func create(_ call: SCIMCall) async throws -> Response
     func get(_ call: SCIMCall, id: String) async throws -> Response
     /// PUT or PATCH, by the call's method.
@@ -14,6 +16,11 @@ protocol SCIMResourceEndpoints: Sendable {
 }
 
 extension SCIMResourceEndpoints {
+    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+        let page = try await page(call, query)
+        return SCIMResponses.text(SCIMRepresentation.listText(page.resources, totalResults: page.totalResults, startIndex: query.startIndex))
+    }
+
     func handle(_ call: SCIMCall, _ path: [String]) async throws -> Response {
         switch (path.count, call.method) {
         case (0, .get): return try await list(call, try await call.listQuery(search: false))

@@ -37,7 +37,9 @@ enum SCIMResponses {
             logger.info("SCIM uniqueness conflict", metadata: ["tenant": "\(tenantID)", "reason": "\(store.context)"])
             return error(.uniqueness("A resource with that name already exists in this tenant."))
         case let store as StoreError where store.code == .invalidReference:
-            return error(.invalidValue("A member is not a user of this tenant."))
+            // The same answer for an id of nobody and an id of another tenant's user.
+            logger.info("SCIM member refused", metadata: ["tenant": "\(tenantID)", "reason": "\(store.context)"])
+            return error(.invalidValue("A member is not a user of this tenant (a member's value is the id this server gave the user)."))
         default:
             logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])
             return error(SCIMError(status: 500, detail: "The request could not be completed; the server logged why."))

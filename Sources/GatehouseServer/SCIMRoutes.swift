@@ -7,8 +7,8 @@ import Hummingbird
 import Logging
 
 /// `/scim/v2/{t}/…`: bearer-token authentication per tenant (a token of another tenant gets 404,
-/// so nothing tells it this tenant exists), the discovery resources, Users and Groups, and
-/// SCIM-shaped errors for everything else.
+/// so nothing tells it this tenant exists), the discovery resources, Users and Groups, the
+/// search across both (`/.search`), and SCIM-shaped errors for everything else.
 struct SCIMRoutes: Sendable {
     let reloader: ConfigReloader
     let users: SCIMUserEndpoints
@@ -48,9 +48,7 @@ struct SCIMRoutes: Sendable {
             case ("Groups", _):
                 return try await groups.handle(call, Array(segments.dropFirst()))
             case (".search", 1):
-                // RFC 7644 §3.4.3 lets a server decline searching several resource types at once.
-                guard call.method == .post else { throw SCIMError.methodNotAllowed }
-                throw SCIMError(status: 501, detail: "Search Users/.search or Groups/.search instead.")
+                return try await SCIMRootSearch(types: [(.user, users), (.group, groups)]).search(call)
             default:
                 return SCIMResponses.error(.notFound)
             }

@@ -13,18 +13,18 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
     let revoker: SessionRevoker
     let now: @Sendable () -> Date
 
-    func list(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> Response {
+    func page(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> (totalResults: Int, resources: [String]) {
         let page = try await store.users(tenantID: call.tenant.id, filter: query.filter, startIndex: query.startIndex, count: query.count)
         if query.attributes.isEmpty && query.excludedAttributes.isEmpty {
-            let resources = page.items.map { text($0, call: call) }
-            return SCIMResponses.text(SCIMRepresentation.listText(resources, totalResults: page.totalResults, startIndex: query.startIndex))
+            return (page.totalResults, page.items.map { text($0, call: call) })
         }
         let resources = try page.items.map { user in
             JSONValue.object(
                 SCIMRepresentation.select(
-                    try representation(user, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes))
+                    try representation(user, call: call), type: .user, attributes: query.attributes, excluded: query.excludedAttributes)
+            ).jsonText
         }
-        return SCIMResponses.json(SCIMDiscovery.list(resources, totalResults: page.totalResults, startIndex: query.startIndex))
+        return (page.totalResults, resources)
     }
 
     func get(_ call: SCIMCall, id: String) async throws -> Response {

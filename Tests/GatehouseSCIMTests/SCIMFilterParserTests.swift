@@ -47,10 +47,36 @@ import Testing
                 == .valuePath(SCIMAttributePath(name: "emails"), .compare(SCIMAttributePath(name: "type"), .eq, .string("work"))))
     }
 
+    /// Entra's matching filter on the work email: a value path, then a sub-attribute and its test.
+    @Test func aValuePathFollowedByASubAttributeIsOneTest() throws {
+        let work = SCIMFilter.compare(SCIMAttributePath(name: "type"), .eq, .string("work"))
+        #expect(
+            try SCIMFilterParser.parse(#"emails[type eq "work"].value eq "x@y""#)
+                == .valuePathAttribute(SCIMAttributePath(name: "emails"), work, subAttribute: "value", .compare(.eq, .string("x@y"))))
+        #expect(
+            try SCIMFilterParser.parse(#"emails[type eq "work"].value PR and userName Sw "a""#)
+                == .and(
+                    .valuePathAttribute(SCIMAttributePath(name: "emails"), work, subAttribute: "value", .present),
+                    .compare(SCIMAttributePath(name: "userName"), .sw, .string("a"))))
+        #expect(
+            try SCIMFilterParser.parse(#"not (urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work"].value ne "x")"#)
+                == .not(
+                    .valuePathAttribute(
+                        SCIMAttributePath(schema: "urn:ietf:params:scim:schemas:core:2.0:User", name: "emails"), work, subAttribute: "value",
+                        .compare(.ne, .string("x")))))
+        #expect(
+            SCIMFilterPrinter.print(try SCIMFilterParser.parse(#"emails[type eq "work"].value eq "x@y""#))
+                == #"emails[type eq "work"].value eq "x@y""#)
+    }
+
     @Test(arguments: [
         "", "userName", #"userName eq"#, #"userName xx "a""#, #"userName eq john"#, #"userName eq "open"#, "(title pr", "title pr)",
         "not title pr", #"emails[type eq "work""#, #"emails[value[type eq "x"]]"#, "a pr and", "a pr or or b pr", "1abc pr", "n eq 01", "n eq 1.",
         #"http://x:y pr"#, "a.b.c pr", #"a eq "\q""#, String(repeating: "(", count: 40) + "a pr" + String(repeating: ")", count: 40),
+        #"emails[type eq "work"] .value eq "x""#, #"emails[type eq "work"].value.x eq "x""#, #"emails[type eq "work"]. eq "x""#,
+        #"emails[type eq "work"].value"#, #"emails[type eq "work"].value eq"#, #"emails[type eq "work"].1x eq "x""#,
+        #"emails[type eq "work"]value eq "x""#, #"emails[type eq "work"].value[type eq "x"]"#, #"emails.value[type eq "work"].value pr"#,
+        #"emails[x[type eq "a"].value eq "b"]"#,
     ])
     func brokenFiltersAreInvalidFilterErrors(text: String) {
         #expect(throws: SCIMFilterError.self) { try SCIMFilterParser.parse(text) }
@@ -85,7 +111,16 @@ import Testing
         case 4: return .not(randomFilter(depth: depth + 1, inValuePath: inValuePath, using: &generator))
         default:
             if inValuePath { return .present(randomPath(using: &generator)) }
-            return .valuePath(SCIMAttributePath(name: "emails"), randomFilter(depth: depth + 1, inValuePath: true, using: &generator))
+            let inner = randomFilter(depth: depth + 1, inValuePath: true, using: &generator)
+            guard Bool.random(using: &generator) else { return .valuePath(SCIMAttributePath(name: "emails"), inner) }
+            let test: SCIMAttributeTest
+            switch Int.random(in: 0...2, using: &generator) {
+            case 0: test = .present
+            case 1: test = .compare(SCIMComparison.allCases.randomElement(using: &generator)!, .string("x@y \"q\""))
+            default: test = .compare(.eq, [SCIMValue.null, .bool(false), .number("7")].randomElement(using: &generator)!)
+            }
+            return .valuePathAttribute(
+                SCIMAttributePath(name: "emails"), inner, subAttribute: ["value", "type", "$ref"].randomElement(using: &generator)!, test)
         }
     }
 

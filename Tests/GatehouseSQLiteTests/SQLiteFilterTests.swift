@@ -56,7 +56,7 @@ import Testing
     ]
 
     static func randomFilter(_ random: inout Random, depth: Int = 0, inValuePath: Bool = false) -> SCIMFilter {
-        let choice = random.int(depth > 2 ? 6 : 10)
+        let choice = random.int(depth > 2 ? 6 : 11)
         switch choice {
         case 6:
             return .and(
@@ -66,17 +66,33 @@ import Testing
                 randomFilter(&random, depth: depth + 1, inValuePath: inValuePath), randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
         case 8: return .not(randomFilter(&random, depth: depth + 1, inValuePath: inValuePath))
         case 9 where !inValuePath: return .valuePath(.init(name: "emails"), randomFilter(&random, depth: depth + 1, inValuePath: true))
+        case 10 where !inValuePath:
+            // Entra's `emails[type eq "work"].value eq "…"`, with every test.
+            let inner: SCIMFilter =
+                random.chance(50) ? .compare(.init(name: "type"), .eq, .string("work")) : randomFilter(&random, depth: depth + 1, inValuePath: true)
+            let test: SCIMAttributeTest = random.chance(12) ? .present : .compare(random.pick(SCIMComparison.allCases), randomValue(&random))
+            return .valuePathAttribute(.init(name: "emails"), inner, subAttribute: random.pick(["value", "type", "Value"]), test)
         default:
             let path = inValuePath ? SCIMAttributePath(name: random.pick(["value", "type"])) : random.pick(paths)
             if random.chance(12) { return .present(path) }
-            let comparison = random.pick(SCIMComparison.allCases)
-            let value: SCIMValue
-            switch random.int(10) {
-            case 0: value = .bool(random.chance(50))
-            case 1: value = .null
-            default: value = .string(random.pick(words + ["al0", "work", "ANALYST", "@acme.com", "b", SCIMDiscovery.enterpriseSchema, "urn:"]))
-            }
-            return .compare(path, comparison, value)
+            return .compare(path, random.pick(SCIMComparison.allCases), randomValue(&random))
+        }
+    }
+
+    static func hasValuePathAttribute(_ filter: SCIMFilter) -> Bool {
+        switch filter {
+        case .valuePathAttribute: return true
+        case .and(let left, let right), .or(let left, let right): return hasValuePathAttribute(left) || hasValuePathAttribute(right)
+        case .not(let inner): return hasValuePathAttribute(inner)
+        default: return false
+        }
+    }
+
+    static func randomValue(_ random: inout Random) -> SCIMValue {
+        switch random.int(10) {
+        case 0: return .bool(random.chance(50))
+        case 1: return .null
+        default: return .string(random.pick(words + ["al0", "work", "ANALYST", "@acme.com", "b", SCIMDiscovery.enterpriseSchema, "urn:"]))
         }
     }
 
@@ -102,6 +118,7 @@ import Testing
         let evaluator = SCIMFilterEvaluator(resourceType: .user)
         var compared = 0
         var nonEmpty = 0
+        var selectiveValuePathAttributes = 0
         for _ in 0..<1_500 {
             let filter = Self.randomFilter(&random)
             var expected: Set<String> = []
@@ -124,7 +141,10 @@ import Testing
                 #expect(page.totalResults == expected.count)
                 if selected != expected { break }
                 compared += 1
-                if !expected.isEmpty && expected.count < documents.count { nonEmpty += 1 }
+                if !expected.isEmpty && expected.count < documents.count {
+                    nonEmpty += 1
+                    if Self.hasValuePathAttribute(filter) { selectiveValuePathAttributes += 1 }
+                }
             } catch let error as SCIMError {
                 if expectedError?.scimType != error.scimType { Issue.record("SQL refused \(SCIMFilterPrinter.print(filter)): \(error.detail)") }
             }
@@ -132,6 +152,7 @@ import Testing
         // The generator must exercise selective filters, not only all-or-nothing ones.
         #expect(compared > 1_000)
         #expect(nonEmpty > 300)
+        #expect(selectiveValuePathAttributes > 30)
         try await store.close()
     }
 

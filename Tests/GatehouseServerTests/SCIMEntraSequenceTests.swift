@@ -93,8 +93,30 @@ import Testing
             // Entra's later lookups by id and by externalId.
             let byExternal = try await scim.get("/Users?filter=\(SCIMClient.query(#"externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef""#))")
             #expect(byExternal["totalResults"] as? Int == 1)
-            let byEmail = try await scim.get("/Users?filter=\(SCIMClient.query(#"emails[type eq "work"].value eq "UPDATED@contoso.com""#))")
-            #expect(byEmail.status == 400)  // a value path followed by a sub-attribute is a PATCH path, not a filter
+            // Entra's matching filter when the admin matches on the work email, spelt as Entra
+            // sends it (spaces as `+`, brackets, quotes and `@` percent-encoded), and as others do.
+            for target in [
+                "/Users?filter=emails%5Btype+eq+%22work%22%5D.value+eq+%22UPDATED%40contoso.com%22",
+                "/Users?filter=\(SCIMClient.query(#"emails[type eq "work"].value eq "UPDATED@contoso.com""#))",
+                "/Users?filter=emails[type%20eq%20%22work%22].value%20eq%20%22updated@contoso.com%22",
+            ] {
+                let byEmail = try await scim.get(target)
+                #expect(byEmail.status == 200, "\(target): \(byEmail.body)")
+                #expect(byEmail["totalResults"] as? Int == 1, "\(target)")
+                #expect(byEmail.resources.first?["id"] as? String == id, "\(target)")
+            }
+            // One element must be both: a home email's value does not match the work-email filter.
+            let addHome = """
+                {\(Self.patchOp),"Operations":[{"op":"Add","path":"emails[type eq \\"home\\"].value","value":"private@contoso.com"}]}
+                """
+            #expect(try await scim.patch("/Users/\(id)", addHome).status == 200)
+            for (filter, expected) in [
+                (#"emails[type eq "work"].value eq "private@contoso.com""#, 0), (#"emails[type eq "home"].value eq "private@contoso.com""#, 1),
+                (#"emails[type eq "home"].value eq "updated@contoso.com""#, 0), (#"emails[type eq "work"].value eq "updated@contoso.com""#, 1),
+                (#"emails[type eq "work"].value ne "private@contoso.com""#, 1), (#"emails[type eq "work"].value ne "updated@contoso.com""#, 0),
+            ] {
+                #expect(try await scim.get("/Users?filter=\(SCIMClient.query(filter))")["totalResults"] as? Int == expected, "\(filter)")
+            }
             let byEmailFilter = try await scim.get("/Users?filter=\(SCIMClient.query(#"emails[type eq "work" and value eq "UPDATED@contoso.com"]"#))")
             #expect(byEmailFilter["totalResults"] as? Int == 1)
 

@@ -2,10 +2,15 @@ import Foundation
 import GatehouseSCIM
 import Testing
 
-/// RFC 7643 §8.2's full enterprise user, posted as written (plus the required `role`): every
-/// attribute but `password` and the read-only ones comes back as sent.
+/// RFC 7643 §8.2's full enterprise user (plus the required `role`): every attribute but
+/// `password` and the read-only ones comes back as sent. As written, its work address's
+/// `formatted` holds a newline (RFC 7643 §4.1.2 allows one there); Gatehouse refuses control
+/// characters in every SCIM string, so the example is posted with that newline written ", ", and
+/// as written it is a 400 `invalidValue` naming the attribute.
 @Suite struct SCIMRFCExampleTests {
-    static let fullUser = #"""
+    static let fullUser = fullUserAsWritten.replacingOccurrences(of: #"Plaza\nHollywood"#, with: "Plaza, Hollywood")
+
+    static let fullUserAsWritten = #"""
         {
           "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
           "id": "2819c223-7f76-453a-919d-413861904646",
@@ -45,6 +50,10 @@ import Testing
 
     @Test func theFullEnterpriseUserRoundTrips() async throws {
         try await SCIMOktaSequenceTests.with { _, scim in
+            #expect(Self.fullUser != Self.fullUserAsWritten)
+            let asWritten = try await scim.post("/Users", Self.fullUserAsWritten)
+            #expect(asWritten.status == 400 && asWritten["scimType"] as? String == "invalidValue")
+            #expect((asWritten["detail"] as? String)?.hasPrefix("addresses[0].formatted holds a control character (U+000A)") == true)
             let created = try await scim.post("/Users", Self.fullUser)
             #expect(created.status == 201)
             let sent = try #require(JSONValue.parse(Array(Self.fullUser.utf8))?.objectValue)
