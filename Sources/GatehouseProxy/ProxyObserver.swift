@@ -35,4 +35,12 @@ public protocol ProxyObserver: Sendable {
     func requestStarted()
     func requestCompleted(_ request: CompletedRequest)
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass)
+    /// A front-listener limit refused or closed a connection. Called once per event, possibly
+    /// thousands of times a second under attack: rate-limit any logging.
+    func frontLimitReached(_ event: FrontLimitEvent)
+}
+
+extension ProxyObserver {
+    /// Observers that do not watch limits ignore them.
+    public func frontLimitReached(_ event: FrontLimitEvent) {}
 }
