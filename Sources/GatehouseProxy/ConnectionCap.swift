@@ -29,7 +29,7 @@ final class ConnectionCap: Sendable {
 }
 
 /// The whole pipeline of a connection over the cap: a fixed 503 as soon as it is active, then close.
-/// Nothing the client sends is read or parsed.
+/// What the client sends is read only to be dropped (see `LingeringClose`), never parsed.
 final class OverCapacityHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -38,7 +38,8 @@ final class OverCapacityHandler: ChannelInboundHandler {
         string: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n")
 
     func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(Self.response)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(Self.response)).whenComplete { _ in LingeringClose.begin(channel, linger: .seconds(1)) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}

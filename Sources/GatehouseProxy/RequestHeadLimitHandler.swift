@@ -24,8 +24,8 @@ final class RequestHeadLimitHandler: ChannelDuplexHandler, RemovableChannelHandl
     private let limits: FrontConnectionLimits
     private let observer: ProxyObserver
     private var upgradeWatch = FrontUpgradeWatch()
-    /// A response is going out now: a refusal waits for its end.
-    private var responseInFlight = false
+    /// Requests passed on whose response has not ended: a refusal waits for their answers.
+    private var responsesOwed = 0
     /// Once refused, nothing more from this client is read or answered.
     private var refused = false
     private var pendingRefusal: Refusal?
@@ -40,6 +40,7 @@ final class RequestHeadLimitHandler: ChannelDuplexHandler, RemovableChannelHandl
         if case .head(let head) = unwrapInboundIn(data) {
             if let refusal = check(head) { return refuse(refusal, context: context) }
             upgradeWatch.requestHead(head)
+            responsesOwed += 1
         }
         context.fireChannelRead(data)
     }
@@ -58,19 +59,13 @@ final class RequestHeadLimitHandler: ChannelDuplexHandler, RemovableChannelHandl
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = unwrapOutboundIn(data)
         let endsHTTP = upgradeWatch.responsePartEndsHTTP(part)
-        switch part {
-        case .head(let head):
-            // A 1xx other than 101 is followed by the real response head, with no end of its own.
-            responseInFlight = !(100..<200).contains(head.status.code) || head.status == .switchingProtocols
-        case .body: break
-        case .end: responseInFlight = false
-        }
         context.write(data, promise: promise)
         guard case .end = part else { return }
+        responsesOwed = max(0, responsesOwed - 1)
         if endsHTTP {
             // The connection is upgraded (WebSocket): no HTTP request head will come again.
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        } else if let pendingRefusal {
+        } else if responsesOwed == 0, let pendingRefusal {
             self.pendingRefusal = nil
             send(pendingRefusal, context: context)
         }
@@ -99,7 +94,7 @@ final class RequestHeadLimitHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func refuse(_ refusal: Refusal, context: ChannelHandlerContext) {
         refused = true
         observer.frontLimitReached(FrontLimitEvent(limit: refusal.limit, peer: context.channel.remoteAddress?.ipAddress, detail: refusal.detail))
-        if responseInFlight {
+        if responsesOwed > 0 {
             // An earlier pipelined request is still being answered: refuse once it is done.
             pendingRefusal = refusal
         } else {
@@ -114,6 +109,7 @@ final class RequestHeadLimitHandler: ChannelDuplexHandler, RemovableChannelHandl
         ])
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: refusal.status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in LingeringClose.begin(channel) }
     }
 }
