@@ -12,11 +12,14 @@ import Testing
         let logs = try FileLogSink()
         try await TestGatehouse.with(extraYAML: Self.short, sink: logs.sink) { gatehouse in
             let clock = ContinuousClock()
-            let (first, rest, waited) = try await RawConnection.with(port: gatehouse.ports.proxy) { connection in
-                let asked = clock.now
-                try await connection.send("GET /public/a HTTP/1.1\r\nHost: x\r\n\r\n")
-                let first = try await connection.readResponse()
-                return (first, try await connection.readToEnd(), clock.now - asked)
+            let port = gatehouse.ports.proxy
+            let (first, rest, waited) = try await within(.seconds(10)) {
+                try await RawConnection.with(port: port) { connection in
+                    let asked = clock.now
+                    try await connection.send("GET /public/a HTTP/1.1\r\nHost: x\r\n\r\n")
+                    let first = try await connection.readResponse()
+                    return (first, try await connection.readToEnd(), clock.now - asked)
+                }
             }
             #expect(first?.status == 200)
             #expect(rest == "")  // closed without a word: nothing was asked
@@ -31,7 +34,8 @@ import Testing
     @Test func aConnectionThatSendsNothingIsClosedSilentlyAfterTheHeaderReadTimeout() async throws {
         let logs = try FileLogSink()
         try await TestGatehouse.with(extraYAML: Self.short, sink: logs.sink) { gatehouse in
-            let rest = try await RawConnection.with(port: gatehouse.ports.proxy) { connection in try await connection.readToEnd() }
+            let port = gatehouse.ports.proxy
+            let rest = try await within(.seconds(10)) { try await RawConnection.with(port: port) { try await $0.readToEnd() } }
             #expect(rest == "")
             #expect(gatehouse.frontLimitHits(.headerReadTimeout) == 1)
             let line = try #require(try logs.lines(containing: "header_read_timeout").first)
@@ -44,11 +48,14 @@ import Testing
         let yaml = "public_paths: [\"^/public/\"]\nproxy:\n  header_read_timeout: 300ms\n  idle_timeout: 1h\n"
         let logs = try FileLogSink()
         try await TestGatehouse.with(extraYAML: yaml, sink: logs.sink) { gatehouse in
-            let (first, second, rest) = try await RawConnection.with(port: gatehouse.ports.proxy) { connection in
-                try await connection.send("GET /public/a HTTP/1.1\r\nHost: x\r\n\r\n")
-                let first = try await connection.readResponse()
-                try await connection.send("GET /public/b HTTP/1.1\r\nHo")
-                return (first, try await connection.readResponse(), try await connection.readToEnd())
+            let port = gatehouse.ports.proxy
+            let (first, second, rest) = try await within(.seconds(10)) {
+                try await RawConnection.with(port: port) { connection in
+                    try await connection.send("GET /public/a HTTP/1.1\r\nHost: x\r\n\r\n")
+                    let first = try await connection.readResponse()
+                    try await connection.send("GET /public/b HTTP/1.1\r\nHo")
+                    return (first, try await connection.readResponse(), try await connection.readToEnd())
+                }
             }
             #expect(first?.status == 200)
             #expect(second?.status == 408)
