@@ -5,8 +5,10 @@ import Testing
 /// `proxy.header_read_timeout` and `proxy.idle_timeout` on live sockets, with short timeouts:
 /// what closes, what does not (a request in flight, a WebSocket).
 @Suite struct FrontTimeoutTests {
-    static let short =
-        "public_paths: [\"^/public/\", \"^/slow$\", \"^/download$\", \"^/ws$\"]\nproxy:\n  header_read_timeout: 300ms\n  idle_timeout: 300ms\n"
+    static let paths = "public_paths: [\"^/public/\", \"^/slow$\", \"^/download$\", \"^/ws$\"]\n"
+    /// A short idle timeout. The header read timeout stays long here, so that a loaded machine
+    /// (the whole suite runs in parallel) cannot delay a request past it.
+    static let short = paths + "proxy:\n  idle_timeout: 300ms\n"
 
     @Test func aKeepAliveConnectionWithNoRequestIsClosedAfterTheIdleTimeout() async throws {
         let logs = try FileLogSink()
@@ -33,7 +35,8 @@ import Testing
 
     @Test func aConnectionThatSendsNothingIsClosedSilentlyAfterTheHeaderReadTimeout() async throws {
         let logs = try FileLogSink()
-        try await TestGatehouse.with(extraYAML: Self.short, sink: logs.sink) { gatehouse in
+        let yaml = Self.paths + "proxy:\n  header_read_timeout: 300ms\n"
+        try await TestGatehouse.with(extraYAML: yaml, sink: logs.sink) { gatehouse in
             let port = gatehouse.ports.proxy
             let rest = try await within(.seconds(10)) { try await RawConnection.with(port: port) { try await $0.readToEnd() } }
             #expect(rest == "")
@@ -44,8 +47,9 @@ import Testing
     }
 
     @Test func aHeadStartedAfterAnIdlePauseGetsTheHeaderReadTimeoutNotTheIdleOne() async throws {
-        // A long idle timeout: only the header read timeout can close this one in time.
-        let yaml = "public_paths: [\"^/public/\"]\nproxy:\n  header_read_timeout: 300ms\n  idle_timeout: 1h\n"
+        // A long idle timeout: only the header read timeout can close this one in time. It is 2 s
+        // so that the first request, sent at once, surely comes before it even on a loaded machine.
+        let yaml = "public_paths: [\"^/public/\"]\nproxy:\n  header_read_timeout: 2s\n  idle_timeout: 1h\n"
         let logs = try FileLogSink()
         try await TestGatehouse.with(extraYAML: yaml, sink: logs.sink) { gatehouse in
             let port = gatehouse.ports.proxy
@@ -62,7 +66,7 @@ import Testing
             #expect(second?.header("connection") == "close")
             #expect(rest == "")
             let line = try #require(try logs.lines(containing: "header_read_timeout").first)
-            #expect(line.contains("request head not complete after 300ms"))
+            #expect(line.contains("request head not complete after 2s"))
         }
     }
 
@@ -81,7 +85,7 @@ import Testing
             let response = try await RawConnection.with(port: gatehouse.ports.proxy) { connection in
                 try await connection.send("POST /public/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n")
                 for _ in 0..<10 {
-                    // A slow client, on purpose: each pause is longer than both timeouts together.
+                    // A slow client, on purpose: the whole upload takes five idle timeouts.
                     try await Task.sleep(for: .milliseconds(150))
                     try await connection.send("u")
                 }
@@ -123,7 +127,7 @@ import Testing
                 try await connection.send(handshake)
                 let switched = try await connection.readResponse()
                 #expect(switched?.status == 101)
-                // Quiet for longer than both timeouts: a WebSocket is not an idle HTTP connection.
+                // Quiet for four idle timeouts: a WebSocket is not an idle HTTP connection.
                 try await Task.sleep(for: .milliseconds(1200))
                 try await connection.send(WebSocketTests.maskedTextFrame("still here"))
                 var echoed = ByteBuffer()
