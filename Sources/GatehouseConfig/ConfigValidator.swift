@@ -277,6 +277,12 @@ struct ConfigValidator {
         settings.maxSAMLBodyBytes = section.int("max_saml_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
         settings.maxSCIMBodyBytes = section.int("max_scim_body_bytes", default: settings.maxAppBodyBytes, range: 1_024...(64 << 20))
         settings.maxFormBodyBytes = section.int("max_form_body_bytes", default: settings.maxFormBodyBytes, range: 256...(1 << 20))
+        settings.headerReadTimeout = section.duration("header_read_timeout", default: settings.headerReadTimeout)
+        settings.idleTimeout = section.duration("idle_timeout", default: settings.idleTimeout)
+        settings.maxConnections = section.int("max_connections", default: settings.maxConnections, range: 1...1_000_000)
+        settings.maxHeaderBytes = section.int("max_header_bytes", default: settings.maxHeaderBytes, range: 1_024...(1 << 20))
+        settings.maxHeaderCount = section.int("max_header_count", default: settings.maxHeaderCount, range: 8...10_000)
+        settings.maxURIBytes = section.int("max_uri_bytes", default: settings.maxURIBytes, range: 256...(1 << 20))
         section.finish()
         return settings
     }

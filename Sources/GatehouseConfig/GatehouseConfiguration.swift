@@ -253,6 +253,19 @@ public struct ProxySettings: Sendable, Equatable {
     public var maxFormBodyBytes: Int = 64 << 10
     /// Event-loop threads; 0 means one per core. A sidecar sharing its pod's CPU may want fewer.
     public var threads: Int = 0
+    /// Longest time a front connection may take to send a whole request head (slowloris): from
+    /// accept, or from its first byte after an idle keep-alive pause.
+    public var headerReadTimeout: Duration = .seconds(10)
+    /// Longest time a keep-alive front connection may wait with no request in flight.
+    public var idleTimeout: Duration = .seconds(75)
+    /// Front connections open at once; more are answered 503 and closed.
+    public var maxConnections: Int = 10_000
+    /// Largest request head (header names and values) accepted; more is a 431.
+    public var maxHeaderBytes: Int = 32 << 10
+    /// Most header fields in one request head; more is a 431.
+    public var maxHeaderCount: Int = 100
+    /// Longest request target (path and query); more is a 414.
+    public var maxURIBytes: Int = 8 << 10
 
     public init() {}
 }

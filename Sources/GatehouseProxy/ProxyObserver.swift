@@ -37,4 +37,12 @@ public protocol ProxyObserver: Sendable {
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass)
     /// A signed-in identity with a control character in a value was not sent upstream.
     func refusedIdentity(userID: String, requestID: String)
+    /// A front-listener limit refused or closed a connection. Called once per event, possibly
+    /// thousands of times a second under attack: rate-limit any logging.
+    func frontLimitReached(_ event: FrontLimitEvent)
+}
+
+extension ProxyObserver {
+    /// Observers that do not watch limits ignore them.
+    public func frontLimitReached(_ event: FrontLimitEvent) {}
 }

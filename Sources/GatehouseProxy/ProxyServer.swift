@@ -14,6 +14,8 @@ public final class ProxyServer: Sendable {
     private let environment: ProxyEnvironment
     private let listen: HostAndPort
     private let quiescing: ServerQuiescingHelper
+    private let limits: FrontConnectionLimits
+    private let cap: ConnectionCap
 
     public init(
         group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
@@ -34,6 +36,8 @@ public final class ProxyServer: Sendable {
         environment.inProcess = inProcessApplication
         self.environment = environment
         quiescing = ServerQuiescingHelper(group: group)
+        limits = FrontConnectionLimits(configuration.proxy)
+        cap = ConnectionCap(maximum: limits.maxConnections)
     }
 
     /// The front handler frames every response itself (see `ProxyFrontHandler.upstreamReceived`).
@@ -43,10 +47,15 @@ public final class ProxyServer: Sendable {
         return configuration
     }()
 
+    /// Front connections open now (admitted under `proxy.max_connections`).
+    public var openConnections: Int { cap.openConnections }
+
     /// Binds the listener; returns the port (useful when configured as 0).
     public func start() async throws -> Int {
         let environment = self.environment
         let quiescing = self.quiescing
+        let limits = self.limits
+        let cap = self.cap
         let bound = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -59,15 +68,27 @@ public final class ProxyServer: Sendable {
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    guard cap.admit(channel) else {
+                        environment.observer.frontLimitReached(
+                            FrontLimitEvent(
+                                limit: .maxConnections, peer: channel.remoteAddress?.ipAddress,
+                                detail: "\(limits.maxConnections) connections open already"))
+                        return try sync.addHandler(OverCapacityHandler())
+                    }
                     let codec = FrontCodecHandlers(
                         encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
-                        decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                        decoder: ByteToMessageHandler(
+                            HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: limits.decoderLimits)),
                         errors: HTTPServerProtocolErrorHandler()
                     )
-                    let sync = channel.pipeline.syncOperations
                     try sync.addHandler(codec.encoder)
                     try sync.addHandler(codec.decoder)
+                    // Limits sit around the error handler: head limits must see the parser's
+                    // overflow before it becomes a 400; timeouts answer 408 through it.
+                    try sync.addHandler(RequestHeadLimitHandler(limits: limits, observer: environment.observer))
                     try sync.addHandler(codec.errors)
+                    try sync.addHandler(FrontConnectionTimeoutHandler(limits: limits, observer: environment.observer))
                     try sync.addHandler(ProxyFrontHandler(environment: environment, codec: codec))
                 }
             }

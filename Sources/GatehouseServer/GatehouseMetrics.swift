@@ -10,6 +10,7 @@ public final class GatehouseMetrics: Sendable {
     private let upstreamErrors: [String: Counter]
     private let requestCounters = NIOLockedValueBox<[Int: Counter]>([:])
     private let reloadCounters: [Bool: Counter]
+    let frontLimits: FrontLimitTelemetry
 
     static let latencyBuckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -34,6 +35,7 @@ public final class GatehouseMetrics: Sendable {
         }
         self.durations = durations
         self.upstreamErrors = upstreamErrors
+        frontLimits = FrontLimitTelemetry(registry: registry)
         reloadCounters = [
             true: registry.makeCounter(
                 descriptor: Self.named("gatehouse_config_reloads", unit: "total", "Configuration reloads."), labels: [("result", "success")]),
@@ -108,4 +110,6 @@ struct ProxyTelemetry: ProxyObserver {
         line.field("user_id", userID.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7f } ? userID : "(unprintable)")
         sink.buffered(bytes: line.finishBytes())
     }
+
+    func frontLimitReached(_ event: FrontLimitEvent) { metrics.frontLimits.record(event, sink: sink) }
 }

@@ -1,0 +1,137 @@
+import NIOCore
+import NIOHTTP1
+
+/// The header read timeout (slowloris) and the idle keep-alive timeout of one front connection.
+/// Sits after the HTTP decoder: it sees request heads and ends, the response parts going out, and
+/// `channelReadComplete` for every socket read (bytes that completed no head).
+///
+/// Cost on the hot path: a switch per part and per read; no allocation. One timer per connection
+/// is re-armed lazily: a deadline that moves later is only looked at when the timer fires, so a
+/// busy keep-alive connection schedules about one task per `idle_timeout`, not one per request.
+final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let limits: FrontConnectionLimits
+    private let observer: ProxyObserver
+    private var timeouts: FrontConnectionTimeouts?
+    private var upgradeWatch = FrontUpgradeWatch()
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    private var context: ChannelHandlerContext?
+
+    init(limits: FrontConnectionLimits, observer: ProxyObserver) {
+        self.limits = limits
+        self.observer = observer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stop()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            timeouts?.requestHeadReceived()
+            upgradeWatch.requestHead(head)
+        case .body:
+            break
+        case .end:
+            timeouts?.requestEnded(now: .now())
+            arm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if timeouts?.watchesBytes == true, timeouts?.bytesArrived(now: .now()) == true { arm() }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        let endsHTTP = upgradeWatch.responsePartEndsHTTP(part)
+        context.write(data, promise: promise)
+        guard case .end = part else { return }
+        if endsHTTP {
+            // The connection is upgraded (WebSocket): no HTTP request will come again.
+            stop()
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        timeouts?.responseEnded(now: .now())
+        arm()
+    }
+
+    // MARK: Timer
+
+    private func start() {
+        guard timeouts == nil else { return }
+        timeouts = FrontConnectionTimeouts(headerReadTimeout: limits.headerReadTimeout, idleTimeout: limits.idleTimeout, openedAt: .now())
+        arm()
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
+        timerDeadline = nil
+        timeouts = nil
+    }
+
+    /// Makes sure a timer fires no later than the current deadline.
+    private func arm() {
+        guard let context, let deadline = timeouts?.deadline else { return }
+        if let timerDeadline, timerDeadline <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard let timeouts, let context else { return }
+        guard let expiry = timeouts.expired(now: .now()) else { return arm() }
+        stop()
+        let peer = context.channel.remoteAddress?.ipAddress
+        switch expiry {
+        case .idle:
+            observer.frontLimitReached(FrontLimitEvent(limit: .idleTimeout, peer: peer, detail: "no request for \(Self.text(limits.idleTimeout))"))
+            context.close(promise: nil)
+        case .headerRead(let bytesSeen):
+            let detail =
+                bytesSeen
+                ? "request head not complete after \(Self.text(limits.headerReadTimeout))"
+                : "no request bytes within \(Self.text(limits.headerReadTimeout))"
+            observer.frontLimitReached(FrontLimitEvent(limit: .headerReadTimeout, peer: peer, detail: detail))
+            guard bytesSeen else { return context.close(promise: nil) }
+            // Nothing is being answered (no head came), so a response may start here.
+            let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .requestTimeout, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    private static func text(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000)s" : "\(milliseconds)ms"
+    }
+}
