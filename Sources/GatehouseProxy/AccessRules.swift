@@ -5,8 +5,10 @@ import NIOHTTP1
 /// prefix and methods match decides; no matching rule allows any signed-in role.
 ///
 /// A rule restricts, so it matches as broadly as any upstream might read the request: the prefix
-/// in any reading of the path (`RequestPath`), case-insensitively, `/admin` under `/admin/`, and
-/// HEAD counted as GET (every framework serves HEAD with the GET handler).
+/// in any reading of the path (`RequestPath`), case-insensitively, `/admin` under `/admin/`,
+/// HEAD counted as GET (every framework serves HEAD with the GET handler), and POST counted as
+/// PUT, PATCH and DELETE too (Rails, Laravel, Symfony and Express's method-override turn a POST
+/// with a `_method` field into one of them, which Gatehouse cannot see in the body).
 public struct AccessRules: Sendable {
     private struct CompiledRule: Sendable {
         /// Lower-cased UTF-8.
@@ -33,11 +35,16 @@ public struct AccessRules: Sendable {
     public func allows(role: String, method: HTTPMethod?, path: RequestPath) -> Bool {
         let key = method.map { Self.methodKey($0.rawValue) }
         for rule in rules where path.isUnder(rule.prefix) {
-            if let key, !rule.methods.isEmpty && !rule.methods.contains(key) { continue }
+            if let key, !rule.methods.isEmpty && !rule.methods.contains(key) {
+                guard key == "POST", !rule.methods.isDisjoint(with: Self.overridableMethods) else { continue }
+            }
             return rule.roles.contains(role)
         }
         return true
     }
+
+    /// What a POST may become in the upstream's hands.
+    private static let overridableMethods: Set<String> = ["PUT", "PATCH", "DELETE"]
 
     private static func methodKey(_ method: String) -> String {
         let upper = method.uppercased()

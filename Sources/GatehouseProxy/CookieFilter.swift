@@ -41,12 +41,20 @@ struct CookieFilter: Sendable {
         guard headers.contains(name: "set-cookie") else { return }
         var kept = HTTPHeaders()
         for (name, value) in headers {
-            if name.equalsIgnoringASCIICase("set-cookie"), isGatehouseCookie(Substring(value).trimmingSpaces().prefix { $0 != "=" && $0 != ";" }) {
-                continue
-            }
+            if name.equalsIgnoringASCIICase("set-cookie"), setsGatehouseCookie(Substring(value)) { continue }
             kept.add(name: name, value: value)
         }
         headers = kept
+    }
+
+    /// The cookie's name, or for a nameless one (`=gatehouse_session=x`, which browsers send as
+    /// `gatehouse_session=x`) the name its value will look like.
+    private func setsGatehouseCookie(_ value: Substring) -> Bool {
+        let pair = value.trimmingSpaces().prefix { $0 != ";" }
+        let name = pair.prefix { $0 != "=" }.trimmingSpaces()
+        if isGatehouseCookie(name) { return true }
+        guard name.isEmpty, let equals = pair.firstIndex(of: "=") else { return false }
+        return isGatehouseCookie(pair[pair.index(after: equals)...].prefix { $0 != "=" }.trimmingSpaces())
     }
 }
 

@@ -93,6 +93,16 @@ struct LocalResponse {
         return LocalResponse(status: .payloadTooLarge, headers: headers, body: html)
     }()
 
+    /// CONNECT and TRACE: never proxied.
+    static func methodNotAllowed(wantsJSON: Bool) -> LocalResponse {
+        var response =
+            wantsJSON
+            ? json(.methodNotAllowed, #"{"error":"method_not_allowed","message":"This method is not served."}"#)
+            : LocalResponse(status: .methodNotAllowed, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: "Method not allowed.\n")
+        response.headers.add(name: "Allow", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+        return response
+    }
+
     /// Two `Host` headers, or one naming several hosts: upstreams would disagree on which is meant.
     static func badHost(wantsJSON: Bool) -> LocalResponse {
         if wantsJSON { return json(.badRequest, #"{"error":"bad_host","message":"The request must carry exactly one Host."}"#) }

@@ -50,7 +50,6 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private static let maximumPipelinedParts = 16
     /// The response is out and the connection closes once the client stops sending.
     private var lingering = false
-    private static let lingerTime = TimeAmount.seconds(2)
 
     init(environment: ProxyEnvironment, codec: FrontCodecHandlers) {
         self.environment = environment
@@ -190,7 +189,20 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         let path = head.uri[..<(head.uri.firstIndex(of: "?") ?? head.uri.endIndex)]
         environment.observer.requestStarted()
-        let facts = RequestHeadFacts(head.headers)
+        var facts = RequestHeadFacts(head.headers)
+        // NIO's decoder parses nothing after a CONNECT either, whatever its target.
+        if head.method == .CONNECT { facts.asksForUpgrade = true }
+
+        if head.method == .CONNECT || head.method == .TRACE {
+            // Never proxied: a tunnel, and a method whose body NIO's encoder drops (the upstream
+            // would read it as the next request), that no dashboard needs.
+            let exchange = ProxyExchange(
+                head: head, keepAlive: false, path: String(path), requestID: requestID, route: .gate, start: start, upgradeRequested: false
+            )
+            exchange.asksForUpgrade = facts.asksForUpgrade
+            self.exchange = exchange
+            return respondLocally(LocalResponse.methodNotAllowed(wantsJSON: exchange.wantsJSON), to: exchange)
+        }
 
         guard let requestPath = RequestPath(target: head.uri), facts.hostCount <= 1, !facts.hostIsMalformed else {
             let exchange = ProxyExchange(
@@ -537,15 +549,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         resumeClientReads()
     }
 
-    /// Answered before the client finished sending (a 413, a refusal): closing now, with its
-    /// bytes unread, would make the kernel reset the connection and the client might never read
-    /// the answer. So the write side is closed (the client sees the end of the answer) and what it
-    /// still sends is read and dropped for a moment, as nginx's lingering close does.
+    /// Answered before the client finished sending (a 413, a refusal): what it still sends is
+    /// read and dropped (`LingeringClose`), so that it reads the answer instead of a reset.
     private func lingerBeforeClosing(context: ChannelHandlerContext) {
         lingering = true
-        context.close(mode: .output, promise: nil)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: Self.lingerTime) { loopBound.value.close(promise: nil) }
+        LingeringClose.begin(context.channel)
         resumeClientReads()
     }
 

@@ -25,8 +25,12 @@ public struct RequestPath: Sendable {
         var needsReadings = false
         var previous: UInt8 = 0
         for byte in path.utf8 {
-            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: ";") || (byte == UInt8(ascii: "/") && previous == byte) { needsReadings = true }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte == 0x7f { return nil }
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: ";") || byte >= 0x80 || (byte == UInt8(ascii: "/") && previous == byte) {
+                needsReadings = true
+            }
+            // A fragment never belongs in a request: nginx, Express and Puma cut the path there
+            // (`/admin#x` is `/admin`, `/public/..#` climbs out of `/public/`).
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "#") || byte < 0x20 || byte == 0x7f { return nil }
             previous = byte
         }
         guard needsReadings else {
@@ -55,7 +59,7 @@ public struct RequestPath: Sendable {
         var seen: Set<[UInt8]> = [rawBytes]
         var readings: [String] = []
         for candidate in candidates {
-            guard !Self.hasDotSegment(candidate) else { return nil }
+            guard !Self.hasDotSegment(candidate), !Self.hasCaseConfusable(candidate) else { return nil }
             if seen.insert(candidate).inserted { readings.append(String(decoding: candidate, as: UTF8.self)) }
         }
         self.readings = readings
@@ -134,6 +138,22 @@ public struct RequestPath: Sendable {
         output.reserveCapacity(bytes.count)
         for byte in bytes where !(byte == UInt8(ascii: "/") && output.last == byte) { output.append(byte) }
         return output
+    }
+
+    /// Bytes that are no UTF-8 at all (overlong `C0`/`C1` leads, `F5`–`FF`) and the letters whose
+    /// Unicode case mapping lands in ASCII (`ı` and `İ` fold to `i`, `ſ` to `s`, the Kelvin sign to
+    /// `k`, the Ångström sign to `å`): Java's `equalsIgnoreCase` and case-insensitive routers read
+    /// `/adm%C4%B1n` as `/admin`. No honest path needs them, so they are refused.
+    static func hasCaseConfusable(_ bytes: [UInt8]) -> Bool {
+        for (index, byte) in bytes.enumerated() where byte >= 0xC0 {
+            if byte == 0xC0 || byte == 0xC1 || byte >= 0xF5 { return true }
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            let third = index + 2 < bytes.count ? bytes[index + 2] : 0
+            if byte == 0xC4 && (next == 0xB0 || next == 0xB1) { return true }
+            if byte == 0xC5 && next == 0xBF { return true }
+            if byte == 0xE2 && next == 0x84 && (third == 0xAA || third == 0xAB) { return true }
+        }
+        return false
     }
 
     /// Whether a segment is `.` or `..`, scanned without allocating (the hot path calls it).

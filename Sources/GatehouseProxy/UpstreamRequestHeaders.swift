@@ -76,6 +76,10 @@ struct UpstreamRequestHeaders {
                 continue
             case .host:
                 host = value
+            case .contentLength:
+                // Never removed, whatever `Connection` names: without it the upstream would read
+                // the body of a GET as the next request (smuggling past the gate).
+                break
             case .other:
                 if !connectionTokens.isEmpty, connectionTokens.contains(where: { name.equalsIgnoringASCIICase($0) }) { continue }
             }
@@ -115,7 +119,7 @@ struct UpstreamRequestHeaders {
 
     private enum Kind {
         case hopByHop, transferEncoding, upgrade, forwardedFor, forwardedProto, forwardedHost, spoofable, methodOverride, requestID, cookie,
-            host, other
+            host, contentLength, other
     }
 
     /// What a header name is, compared case-insensitively; the length narrows it first.
@@ -128,17 +132,32 @@ struct UpstreamRequestHeaders {
         case 6:
             if name.equalsIgnoringASCIICase("cookie") { return .cookie }
             if name.equalsIgnoringASCIICase("x-host") { return .spoofable }
+        case 8: if name.equalsIgnoringASCIICase("x-scheme") { return .spoofable }
         case 7:
             if name.equalsIgnoringASCIICase("upgrade") { return .upgrade }
             if name.equalsIgnoringASCIICase("trailer") { return .hopByHop }
-        case 9: if name.equalsIgnoringASCIICase("forwarded") || name.equalsIgnoringASCIICase("x-real-ip") { return .spoofable }
+        case 9:
+            if name.equalsIgnoringASCIICase("forwarded") || name.equalsIgnoringASCIICase("x-real-ip") || name.equalsIgnoringASCIICase("client-ip") {
+                return .spoofable
+            }
         case 10: if name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive") { return .hopByHop }
-        case 11: if name.equalsIgnoringASCIICase("x-client-ip") { return .spoofable }
-        case 12: if name.equalsIgnoringASCIICase("x-request-id") { return .requestID }
+        case 11:
+            if name.equalsIgnoringASCIICase("x-client-ip") || name.equalsIgnoringASCIICase("x-remote-ip") || name.equalsIgnoringASCIICase("x-forwarded")
+            {
+                return .spoofable
+            }
+        case 12:
+            if name.equalsIgnoringASCIICase("x-request-id") { return .requestID }
+            if name.equalsIgnoringASCIICase("x-url-scheme") { return .spoofable }
         case 13:
             if name.equalsIgnoringASCIICase("x-http-method") { return .methodOverride }
-            if name.equalsIgnoringASCIICase("x-rewrite-url") { return .spoofable }
+            if name.equalsIgnoringASCIICase("x-rewrite-url") || name.equalsIgnoringASCIICase("x-remote-addr")
+                || name.equalsIgnoringASCIICase("forwarded-for")
+            {
+                return .spoofable
+            }
         case 14:
+            if name.equalsIgnoringASCIICase("content-length") { return .contentLength }
             if name.equalsIgnoringASCIICase("x-original-uri") || name.equalsIgnoringASCIICase("x-original-url")
                 || name.equalsIgnoringASCIICase("true-client-ip")
             {
@@ -146,10 +165,15 @@ struct UpstreamRequestHeaders {
             }
         case 15:
             if name.equalsIgnoringASCIICase("x-forwarded-for") { return .forwardedFor }
-            if name.equalsIgnoringASCIICase("x-original-host") { return .spoofable }
+            if name.equalsIgnoringASCIICase("x-original-host") || name.equalsIgnoringASCIICase("front-end-https") { return .spoofable }
         case 16:
             if name.equalsIgnoringASCIICase("x-forwarded-host") { return .forwardedHost }
             if name.equalsIgnoringASCIICase("proxy-connection") { return .hopByHop }
+            if name.equalsIgnoringASCIICase("cf-connecting-ip") || name.equalsIgnoringASCIICase("fastly-client-ip")
+                || name.equalsIgnoringASCIICase("x-originating-ip")
+            {
+                return .spoofable
+            }
         case 17:
             if name.equalsIgnoringASCIICase("transfer-encoding") { return .transferEncoding }
             if name.equalsIgnoringASCIICase("x-forwarded-proto") { return .forwardedProto }

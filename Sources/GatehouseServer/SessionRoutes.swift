@@ -45,6 +45,12 @@ struct SessionRoutes: Sendable {
         }
         let configuration = reloader.configuration
         let rules = reloader.proxyPolicy.rules
+        guard identity.isHeaderSafe else {
+            logger.error(
+                "forward-auth: identity not sent, a stored value holds a control character; fix the user record",
+                metadata: ["request_id": "\(request.headers[HTTPField.Name("X-Request-Id")!] ?? "-")"])
+            return Response(status: .badGateway, headers: [.contentType: "application/json", .cacheControl: "no-store"])
+        }
         guard forwardAuthAllows(request, role: identity.role, rules: rules) else {
             return Response(
                 status: .forbidden, headers: [.contentType: "application/json", .cacheControl: "no-store"],
@@ -64,7 +70,14 @@ struct SessionRoutes: Sendable {
     private func forwardAuthAllows(_ request: Request, role: String, rules: AccessRules) -> Bool {
         guard !rules.isEmpty else { return true }
         let reference = request.headers[HTTPField.Name("X-Request-Id")!] ?? "-"
-        guard let uri = request.headers[HTTPField.Name("X-Forwarded-Uri")!] else {
+        let uris = request.headers[values: HTTPField.Name("X-Forwarded-Uri")!]
+        let forwardedMethods = request.headers[values: HTTPField.Name("X-Forwarded-Method")!]
+        guard uris.count <= 1, forwardedMethods.count <= 1 else {
+            // Which one the proxy meant is unknowable; the first is not safer than the last.
+            logger.warning("forward-auth refused: X-Forwarded-Uri or X-Forwarded-Method came twice", metadata: ["request_id": "\(reference)"])
+            return false
+        }
+        guard let uri = uris.first else {
             logger.warning(
                 "forward-auth refused: no X-Forwarded-Uri was believed, so the rules cannot be checked; list the proxy that calls /sso/auth in trusted_proxies and have it send X-Forwarded-Uri and X-Forwarded-Method",
                 metadata: ["request_id": "\(reference)"])
@@ -76,7 +89,7 @@ struct SessionRoutes: Sendable {
         }
         // An unknown method means every rule on the path applies (`nil`); a method override that
         // the upstream may honour must pass as well.
-        var methods: [HTTPMethod?] = [request.headers[HTTPField.Name("X-Forwarded-Method")!].map { HTTPMethod(rawValue: $0) }]
+        var methods: [HTTPMethod?] = [forwardedMethods.first.map { HTTPMethod(rawValue: $0) }]
         for field in request.headers where Self.methodOverrideNames.contains(field.name.canonicalName.replacingOccurrences(of: "_", with: "-")) {
             methods.append(HTTPMethod(rawValue: field.value))
         }

@@ -22,9 +22,33 @@ final class StoreSessionResolver: SessionResolver {
 
     private struct Cache {
         var entries: [String: Entry] = [:]
-        /// Bumped by every `forget`: a look-up that began before one must not write its answer
-        /// back, or a deactivation landing mid-look-up would be undone by the old answer.
-        var generation: UInt64 = 0
+        /// Counts `forget`s. A look-up that began before its user or its cookie was forgotten must
+        /// not write its answer back, or a deactivation landing mid-look-up would be undone by
+        /// the old answer. Per user and per cookie, so that forgetting one person (a logout, an
+        /// Okta bulk push) never holds up anybody else's look-ups.
+        var clock: UInt64 = 0
+        var forgottenUsers: [String: UInt64] = [:]
+        var forgottenCookies: [String: UInt64] = [:]
+        /// How many look-ups started at each clock value are in flight: stamps no newer than the
+        /// oldest of them cannot overtake any, and are dropped.
+        var inFlight: [UInt64: Int] = [:]
+
+        mutating func begin() -> UInt64 {
+            inFlight[clock, default: 0] += 1
+            return clock
+        }
+
+        mutating func end(_ start: UInt64) {
+            if let count = inFlight[start], count > 1 { inFlight[start] = count - 1 } else { inFlight[start] = nil }
+            guard forgottenUsers.count + forgottenCookies.count > 256 else { return }
+            let oldest = inFlight.keys.min() ?? clock
+            forgottenUsers = forgottenUsers.filter { $0.value > oldest }
+            forgottenCookies = forgottenCookies.filter { $0.value > oldest }
+        }
+
+        func isOvertaken(since start: UInt64, userID: String, cookie: String) -> Bool {
+            (forgottenUsers[userID] ?? 0) > start || (forgottenCookies[cookie] ?? 0) > start
+        }
     }
 
     private let cache = NIOLockedValueBox(Cache())
@@ -80,7 +104,8 @@ final class StoreSessionResolver: SessionResolver {
     /// Drops every cached session of a user (deactivation, role change, logout everywhere).
     func forget(userID: String) {
         cache.withLockedValue { cache in
-            cache.generation &+= 1
+            cache.clock &+= 1
+            cache.forgottenUsers[userID] = cache.clock
             cache.entries = cache.entries.filter { $0.value.identity.userID != userID }
         }
     }
@@ -88,7 +113,8 @@ final class StoreSessionResolver: SessionResolver {
     /// Drops one cookie's cached session (logout).
     func forget(cookie value: Substring) {
         cache.withLockedValue { cache in
-            cache.generation &+= 1
+            cache.clock &+= 1
+            cache.forgottenCookies[String(value)] = cache.clock
             cache.entries.removeValue(forKey: String(value))
         }
     }
@@ -109,7 +135,8 @@ final class StoreSessionResolver: SessionResolver {
     }
 
     private func lookUp(_ key: String, at moment: Date) async throws -> LookUpOutcome {
-        let generation = cache.withLockedValue { $0.generation }
+        let start = cache.withLockedValue { $0.begin() }
+        defer { cache.withLockedValue { $0.end(start) } }
         let keys = try await secrets.secrets()
         guard let cookie = SessionCookie.verify(Substring(key), secret: keys.sessionCookie),
             let session = try await store.session(idHash: cookie.storeKey), lifetime.isLive(session, at: moment),
@@ -143,7 +170,7 @@ final class StoreSessionResolver: SessionResolver {
             checkedAt: moment)
         await afterStoreRead?()
         let stored = cache.withLockedValue { cache in
-            guard cache.generation == generation else { return false }
+            guard !cache.isOvertaken(since: start, userID: user.id, cookie: key) else { return false }
             if cache.entries.count >= Self.maximumEntries {
                 cache.entries = cache.entries.filter { moment.timeIntervalSince($0.value.checkedAt) < Self.recheckInterval }
             }

@@ -87,7 +87,13 @@ import Testing
             for override in ["X-HTTP-Method-Override: POST", "x-method-override: post", "X_HTTP_Method: POST"] {
                 #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: asGET + [override]).status == 403)
             }
-            #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: asGET + ["X-Forwarded-Method: HEAD"]).status == 200)
+            // HEAD is GET for forward-auth too (exports is GET-only for ADMINISTRATOR).
+            let head = ["Cookie: \(cookie)", "X-Forwarded-Uri: /exports/1", "X-Forwarded-Method: HEAD"]
+            #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: head).status == 403)
+            // Two URIs or two methods: which one the proxy meant is unknowable.
+            let twice = ["Cookie: \(cookie)", "X-Forwarded-Uri: /public/x", "X-Forwarded-Uri: /admin/x", "X-Forwarded-Method: GET"]
+            #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: twice).status == 403)
+            #expect(try await RawHTTP.get(port: port, "/sso/auth", headers: asGET + ["X-Forwarded-Method: POST"]).status == 403)
         }
     }
 

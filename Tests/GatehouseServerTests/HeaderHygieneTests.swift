@@ -15,7 +15,9 @@ import Testing
         "Forwarded: for=6.6.6.6;host=evil.example;proto=https", "X-Original-URL: /admin/", "x_original_url: /admin/",
         "X-Original-URI: /admin/", "X-Rewrite-URL: /admin/", "X_Rewrite_Url: /admin/", "X-Real-IP: 6.6.6.6", "x_real_ip: 6.6.6.6",
         "X-REAL-IP: 6.6.6.6", "True-Client-IP: 6.6.6.6", "X-Client-IP: 6.6.6.6", "X-Cluster-Client-IP: 6.6.6.6", "X-Original-Host: evil.example",
-        "X-Host: evil.example",
+        "X-Host: evil.example", "Client-IP: 6.6.6.6", "CF-Connecting-IP: 6.6.6.6", "Fastly-Client-IP: 6.6.6.6", "X-Originating-IP: 6.6.6.6",
+        "X-Remote-IP: 6.6.6.6", "X-Remote-Addr: 6.6.6.6", "X-Forwarded: for=6.6.6.6", "Forwarded-For: 6.6.6.6", "Front-End-Https: on",
+        "X-Url-Scheme: https", "X-Scheme: https", "client_ip: 6.6.6.6",
     ]
 
     @Test func forwardingHeadersFromAnUntrustedPeerAreRemovedInEverySpelling() async throws {
@@ -31,6 +33,10 @@ import Testing
             #expect(try response.upstreamHeader("X-Forwarded-Host") == ["127.0.0.1:\(gatehouse.ports.proxy)"])
             let underscored = received.filter { $0.name.contains("_") }
             #expect(underscored.isEmpty, "\(underscored)")
+            // Of every name sent, only Gatehouse's own three arrive.
+            let sent = Set(Self.forwardingSpellings.map { $0.prefix { $0 != ":" }.lowercased().replacingOccurrences(of: "_", with: "-") })
+            let arrived = Set(received.map { $0.name.lowercased() }).intersection(sent)
+            #expect(arrived == ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"])
         }
     }
 
@@ -71,6 +77,35 @@ import Testing
             let statuses = raw.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.1 ") }
             #expect(statuses.count == 1)
             #expect(raw.lowercased().contains("connection: close"))
+        }
+    }
+
+    /// `Connection: content-length` must not strip the body's framing: the upstream would read
+    /// the body of a GET as a second request, past the gate, with headers of the attacker's choosing.
+    @Test func aBodyCannotBecomeASecondRequestUpstream() async throws {
+        try await TestGatehouse.with(extraYAML: Self.yaml) { gatehouse in
+            let smuggled = "GET /private/x HTTP/1.1\r\nHost: x\r\nX-Forwarded-Role: ADMINISTRATOR\r\n\r\n"
+            for connection in ["content-length", "Content-Length, close", "keep-alive, content-length"] {
+                let request = "GET /public/echo HTTP/1.1\r\nHost: x\r\nConnection: \(connection)\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n"
+                    + smuggled
+                let (raw, _) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 3)
+                let response = RawResponse(raw)
+                #expect(response.status == 200)
+                #expect(response.body.contains(#""body_bytes":\#(smuggled.utf8.count)"#), "\(connection): \(response.body)")
+            }
+        }
+    }
+
+    @Test(arguments: ["TRACE", "CONNECT"])
+    func tunnelsAndTracesAreNotServed(method: String) async throws {
+        try await TestGatehouse.with(extraYAML: Self.yaml) { gatehouse in
+            let body = "GET /private/x HTTP/1.1\r\nHost: x\r\n\r\n"
+            let request = "\(method) /public/echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                + String(repeating: "x", count: 4096)
+            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 5)
+            #expect(RawResponse(raw).status == 405)
+            #expect(closed)
+            #expect(raw.components(separatedBy: "HTTP/1.1 ").count == 2)
         }
     }
 

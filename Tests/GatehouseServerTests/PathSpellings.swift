@@ -46,6 +46,11 @@ struct PathSpelling: CustomTestStringConvertible, Sendable {
         PathSpelling(target: "/x/..%5cadmin/x", servedAsAdminBy: ["IIS", "Tomcat (backslash as separator)"], status: 400),
         PathSpelling(target: "/admin%00/x", servedAsAdminBy: ["C-string readers"], status: 400),
         PathSpelling(target: "/adm%0din/x", servedAsAdminBy: ["readers that strip CR/LF"], status: 400),
+        PathSpelling(target: "/admin#x", servedAsAdminBy: ["nginx", "Express", "Puma/Rails (the fragment is cut)"], status: 400),
+        PathSpelling(target: "/x/..#/admin/x", servedAsAdminBy: ["nginx (resolves the .. before the #)"], status: 400),
+        PathSpelling(target: "/adm%C4%B1n/x", servedAsAdminBy: ["Spring with case-insensitive matching (Java folds ı to i)"], status: 400),
+        PathSpelling(target: "/ADM%C4%B0N/x", servedAsAdminBy: ["Java equalsIgnoreCase (İ)"], status: 400),
+        PathSpelling(target: "/%C0%AE%C0%AE/admin/x", servedAsAdminBy: ["decoders that accept overlong UTF-8"], status: 400),
         // Not the protected pages in any reading: a DEVELOPER gets them.
         PathSpelling(target: "/adminx", servedAsAdminBy: [], status: 200),
         PathSpelling(target: "/administrator/", servedAsAdminBy: [], status: 200),

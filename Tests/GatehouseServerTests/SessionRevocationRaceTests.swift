@@ -45,3 +45,30 @@ import Testing
         }
     }
 }
+
+extension SessionRevocationRaceTests {
+    /// Forgetting somebody else (a logout, an Okta bulk push) while a look-up runs neither holds
+    /// it up nor keeps it from being cached.
+    @Test func forgettingAnotherUserDoesNotHoldUpALookUp() async throws {
+        try await SignInFlowTests.withGatehouse { gatehouse in
+            let store = gatehouse.application.store
+            let landed = try await SignInFlowTests.postResponse(
+                gatehouse.ports.proxy, email: "alice@acme.com", inResponseTo: nil, relayState: nil, cookies: [])
+            let cookie = try #require(landed.cookie("gatehouse_session"))
+            let value = Substring(cookie.dropFirst("gatehouse_session=".count))
+            let configuration = try ConfigLoader.load(file: gatehouse.configFile, environment: [:]).get()
+            let resolver = NIOLockedValueBox<StoreSessionResolver?>(nil)
+            let made = StoreSessionResolver(
+                store: store, secrets: SessionSecretsProvider(configured: configuration.session.secret, store: store),
+                tokens: IdentityTokenProvider(settings: configuration.jwt, publicOrigin: configuration.publicURL.origin, store: store),
+                lifetime: SessionLifetime(configuration.session), now: { Date() },
+                afterStoreRead: {
+                    resolver.withLockedValue { $0 }?.forget(userID: "someone-else")
+                    resolver.withLockedValue { $0 }?.forget(cookie: "another.cookie")
+                })
+            resolver.withLockedValue { $0 = made }
+            #expect(await made.identity(forCookie: value)?.email == "alice@acme.com")
+            #expect(made.cachedIdentity(forCookie: value)?.email == "alice@acme.com")
+        }
+    }
+}

@@ -99,7 +99,10 @@ extension RawHTTP {
                     received.withLockedValue { _ = $0.writeBuffer(&chunk) }
                 }
                 closedByServer.withLockedValue { $0 = true }
-            } catch {}
+            } catch {
+                // A reset ends the connection too (the server closed with bytes of ours unread).
+                closedByServer.withLockedValue { $0 = true }
+            }
         }
         deadline.cancel()
         // Our own close at the deadline also ends the stream: tell them apart by the timer.

@@ -75,7 +75,7 @@ final class DemoRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             var headers = HTTPHeaders()
             for cookie in [
                 "gatehouse_session=planted; Path=/", "__Host-gatehouse_session=planted; Path=/; Secure", "Gatehouse_Pending=x",
-                "__Secure-gatehouse_csrf=x; Secure", "app_theme=dark; Path=/",
+                "__Secure-gatehouse_csrf=x; Secure", "=gatehouse_session=planted; Path=/", " gatehouse_pending", "app_theme=dark; Path=/",
             ] {
                 headers.add(name: "Set-Cookie", value: cookie)
             }
