@@ -98,7 +98,8 @@ struct LocalResponse {
         var response =
             wantsJSON
             ? json(.methodNotAllowed, #"{"error":"method_not_allowed","message":"This method is not served."}"#)
-            : LocalResponse(status: .methodNotAllowed, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: "Method not allowed.\n")
+            : LocalResponse(
+                status: .methodNotAllowed, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: "Method not allowed.\n")
         response.headers.add(name: "Allow", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
         return response
     }

@@ -142,7 +142,8 @@ struct UpstreamRequestHeaders {
             }
         case 10: if name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive") { return .hopByHop }
         case 11:
-            if name.equalsIgnoringASCIICase("x-client-ip") || name.equalsIgnoringASCIICase("x-remote-ip") || name.equalsIgnoringASCIICase("x-forwarded")
+            if name.equalsIgnoringASCIICase("x-client-ip") || name.equalsIgnoringASCIICase("x-remote-ip")
+                || name.equalsIgnoringASCIICase("x-forwarded")
             {
                 return .spoofable
             }

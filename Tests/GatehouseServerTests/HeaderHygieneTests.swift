@@ -86,7 +86,8 @@ import Testing
         try await TestGatehouse.with(extraYAML: Self.yaml) { gatehouse in
             let smuggled = "GET /private/x HTTP/1.1\r\nHost: x\r\nX-Forwarded-Role: ADMINISTRATOR\r\n\r\n"
             for connection in ["content-length", "Content-Length, close", "keep-alive, content-length"] {
-                let request = "GET /public/echo HTTP/1.1\r\nHost: x\r\nConnection: \(connection)\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n"
+                let request =
+                    "GET /public/echo HTTP/1.1\r\nHost: x\r\nConnection: \(connection)\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n"
                     + smuggled
                 let (raw, _) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 3)
                 let response = RawResponse(raw)
@@ -100,7 +101,8 @@ import Testing
     func tunnelsAndTracesAreNotServed(method: String) async throws {
         try await TestGatehouse.with(extraYAML: Self.yaml) { gatehouse in
             let body = "GET /private/x HTTP/1.1\r\nHost: x\r\n\r\n"
-            let request = "\(method) /public/echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let request =
+                "\(method) /public/echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 + String(repeating: "x", count: 4096)
             let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 5)
             #expect(RawResponse(raw).status == 405)
