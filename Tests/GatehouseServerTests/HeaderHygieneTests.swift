@@ -72,7 +72,7 @@ import Testing
                 "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
             let next = "GET /public/echo HTTP/1.1\r\nHost: x\r\n\r\n"
-            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, upgrade + next, within: 5)
+            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, upgrade + next, within: 20)
             #expect(closed, "the connection was left open after a refused upgrade")
             let statuses = raw.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.1 ") }
             #expect(statuses.count == 1)
@@ -89,7 +89,7 @@ import Testing
                 let request =
                     "GET /public/echo HTTP/1.1\r\nHost: x\r\nConnection: \(connection)\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n"
                     + smuggled
-                let (raw, _) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 3)
+                let (raw, _) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 20)
                 let response = RawResponse(raw)
                 #expect(response.status == 200)
                 #expect(response.body.contains(#""body_bytes":\#(smuggled.utf8.count)"#), "\(connection): \(response.body)")
@@ -104,7 +104,7 @@ import Testing
             let request =
                 "\(method) /public/echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 + String(repeating: "x", count: 4096)
-            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 5)
+            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 20)
             #expect(RawResponse(raw).status == 405)
             #expect(closed)
             #expect(raw.components(separatedBy: "HTTP/1.1 ").count == 2)
@@ -115,7 +115,7 @@ import Testing
         try await TestGatehouse.with(extraYAML: Self.yaml) { gatehouse in
             let request =
                 "GET /public/echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
-            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 5)
+            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 20)
             #expect(closed)
             let response = RawResponse(raw)
             #expect(response.status == 200)
@@ -130,7 +130,7 @@ import Testing
             let request =
                 "HEAD /chunked HTTP/1.1\r\nHost: x\r\n\r\nHEAD /public/echo HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "GET /chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 5)
+            let (raw, closed) = try await RawHTTP.exchange(port: gatehouse.ports.proxy, request, within: 20)
             #expect(closed)
             let parts = raw.components(separatedBy: "\r\n\r\n")
             // head, head, head + chunked body ("d\r\nchunked body\n\r\n0") and the empty rest.
