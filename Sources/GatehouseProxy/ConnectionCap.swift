@@ -12,7 +12,6 @@ final class ConnectionCap: Sendable {
     }
 
     /// Front connections open now.
-    var openConnections: Int { open.withLockedValue { $0 } }
 
     /// Takes a place for `channel`, given back when it closes; false when all are taken.
     func admit(_ channel: Channel) -> Bool {

@@ -47,9 +47,6 @@ public final class ProxyServer: Sendable {
         return configuration
     }()
 
-    /// Front connections open now (admitted under `proxy.max_connections`).
-    public var openConnections: Int { cap.openConnections }
-
     /// Binds the listener; returns the port (useful when configured as 0).
     public func start() async throws -> Int {
         let environment = self.environment

@@ -107,7 +107,7 @@ struct ProxyTelemetry: ProxyObserver {
     func refusedIdentity(userID: String, requestID: String) {
         var line = JSONLine(level: "error", message: "identity not sent upstream: a stored value holds a control character; fix the user record")
         line.field("request_id", requestID)
-        line.field("user_id", userID.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7f } ? userID : "(unprintable)")
+        line.field("user_id", userID)  // JSONLine escapes control characters
         sink.buffered(bytes: line.finishBytes())
     }
 

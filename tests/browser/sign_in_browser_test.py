@@ -208,6 +208,16 @@ def expect_signed_out(driver, wait, origin):
     assert "/sso/login" in driver.current_url, driver.current_url
 
 
+def sign_out_at_dev_idp(driver, wait, idp, origin, binding):
+    """IdP-initiated logout from the dev IdP's page ("redirect" or "post" binding), cross-site."""
+    driver.get(idp + "/logout")
+    wait.until(expected_conditions.title_is("gatehouse dev-idp logout"))
+    driver.find_element(By.ID, "email").send_keys("admin@dev.example")
+    driver.find_element(By.ID, binding).click()
+    wait.until(expected_conditions.title_is("Signed out at the dev IdP"))
+    expect_signed_out(driver, wait, origin)
+
+
 def forget_cookies(driver, origin, idp):
     """A new person at the same browser: every cookie of every site gone."""
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
@@ -250,12 +260,7 @@ def run_browser(mode, origin, idp, evil, gatehouse_port):
         shot("2-signed-in-upstream")
 
         # IdP-initiated logout over HTTP-Redirect: the IdP's page sends the browser to the SLO URL.
-        driver.get(idp + "/logout")
-        wait.until(expected_conditions.title_is("gatehouse dev-idp logout"))
-        driver.find_element(By.ID, "email").send_keys("admin@dev.example")
-        driver.find_element(By.ID, "redirect").click()
-        wait.until(expected_conditions.title_is("Signed out at the dev IdP"))
-        expect_signed_out(driver, wait, origin)
+        sign_out_at_dev_idp(driver, wait, idp, origin, "redirect")
 
         # The bookmark URL: straight to the IdP, back to the page named in return_to.
         forget_cookies(driver, origin, idp)
@@ -264,12 +269,7 @@ def run_browser(mode, origin, idp, evil, gatehouse_port):
         expect_signed_in(driver, wait, origin + "/settings/users")
 
         # IdP-initiated logout over HTTP-POST: the IdP's page posts the LogoutRequest cross-site.
-        driver.get(idp + "/logout")
-        wait.until(expected_conditions.title_is("gatehouse dev-idp logout"))
-        driver.find_element(By.ID, "email").send_keys("admin@dev.example")
-        driver.find_element(By.ID, "post").click()
-        wait.until(expected_conditions.title_is("Signed out at the dev IdP"))
-        expect_signed_out(driver, wait, origin)
+        sign_out_at_dev_idp(driver, wait, idp, origin, "post")
 
         # The Okta-tile way: an unsolicited response from the IdP's own page lands on "/".
         forget_cookies(driver, origin, idp)
