@@ -42,6 +42,9 @@ let package = Package(
         .target(name: "GatehouseXML", dependencies: ["CXMLSecShim"], swiftSettings: strict),
         // zlib, for the raw DEFLATE of the HTTP-Redirect binding (zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Small value helpers every module may share: coded errors, percent/base64url encoding, durations, roles.
+        .target(name: "GatehouseBasics", swiftSettings: strict),
+        .testTarget(name: "GatehouseBasicsTests", dependencies: ["GatehouseBasics"], swiftSettings: strict),
         .target(
             name: "GatehouseSAML",
             dependencies: [
