@@ -45,6 +45,8 @@ let package = Package(
         // Small value helpers every module may share: coded errors, percent/base64url encoding, durations, roles.
         .target(name: "GatehouseBasics", swiftSettings: strict),
         .testTarget(name: "GatehouseBasicsTests", dependencies: ["GatehouseBasics"], swiftSettings: strict),
+        // Holds the code to docs/architecture.md: reads Package.swift and the import lines.
+        .testTarget(name: "GatehouseArchitectureTests", swiftSettings: strict),
         .target(
             name: "GatehouseSAML",
             dependencies: [
