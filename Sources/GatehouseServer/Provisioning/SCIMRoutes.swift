@@ -6,14 +6,17 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// `/scim/v2/{t}/…`: bearer-token authentication per tenant (a token of another tenant gets 404,
-/// so nothing tells it this tenant exists), the discovery resources, Users and Groups, the
-/// search across both (`/.search`), and SCIM-shaped errors for everything else.
+/// `/scim/v2/{t}/…` as a Hummingbird route group: `SCIMAuthentication` first (per-tenant bearer
+/// tokens), then the discovery resources, Users and Groups, the search across both (`/.search`),
+/// and SCIM-shaped 404 and 405 answers for every other path and method; `SCIMErrorResponses`
+/// turns what an endpoint throws into a SCIM error.
 struct SCIMRoutes: Sendable {
     let reloader: ConfigReloader
     let users: SCIMUserEndpoints
     let groups: SCIMGroupEndpoints
     let logger: Logger
+    /// The methods routed to SCIM at all; others never reach it.
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
     init(reloader: ConfigReloader, store: any Store, revoker: SessionRevoker, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.reloader = reloader
@@ -22,50 +25,74 @@ struct SCIMRoutes: Sendable {
         groups = SCIMGroupEndpoints(store: store, now: now)
     }
 
-    func handle(_ request: Request, tenantID: String, path: [Substring]) async -> Response {
-        let configuration = reloader.configuration
-        guard let presented = SCIMBearerToken.token(fromAuthorization: request.headers[.authorization]).map(SCIMPresentedToken.init) else {
-            return SCIMResponses.error(.unauthorized, headers: [.wwwAuthenticate: #"Bearer realm="gatehouse""#])
+    func register(on router: Router<BasicRequestContext>) {
+        let scim = router.group("/scim/v2/:tenant", context: SCIMRequestContext.self)
+            .add(middleware: SCIMErrorResponses(logger: logger))
+            .add(middleware: SCIMAuthentication(reloader: reloader, logger: logger))
+        let discovery: [(path: RouterPath, resources: @Sendable (SCIMDiscovery) -> Response)] = [
+            ("ServiceProviderConfig", { SCIMResponses.json($0.serviceProviderConfig) }),
+            ("ResourceTypes", { Self.one(of: $0.resourceTypes, id: nil) }),
+            ("Schemas", { Self.one(of: $0.schemas, id: nil) }),
+        ]
+        for (path, resources) in discovery {
+            scim.get(path) { request, context in resources(SCIMDiscovery(baseURL: try Self.call(request, context).baseURL)) }
         }
-        guard let tenant = configuration.tenants.first(where: { $0.id == tenantID }), presented.matches(tenant.scimTokenSHA256) else {
-            if configuration.tenants.contains(where: { presented.matches($0.scimTokenSHA256) }) {
-                logger.warning("SCIM token used for another tenant", metadata: ["tenant": "\(tenantID)"])
-                return SCIMResponses.error(.notFound)
-            }
-            logger.warning("SCIM request with an unknown token", metadata: ["tenant": "\(tenantID)"])
-            return SCIMResponses.error(.unauthorized, headers: [.wwwAuthenticate: #"Bearer realm="gatehouse", error="invalid_token""#])
+        scim.get("ResourceTypes/:id") { request, context in
+            Self.one(of: SCIMDiscovery(baseURL: try Self.call(request, context).baseURL).resourceTypes, id: context.parameters.get("id"))
         }
-        let call = SCIMCall(
-            request: request, tenant: tenant, baseURL: "\(configuration.publicURL.origin)/scim/v2/\(tenant.id)",
-            actor: "scim-token:\(presented.id)", maximumBodyBytes: configuration.proxy.maxSCIMBodyBytes)
-        let segments = path.map(String.init)
-        do {
-            switch (segments.first, segments.count) {
-            case ("ServiceProviderConfig", 1), ("ResourceTypes", 1...2), ("Schemas", 1...2):
-                return discovery(call, segments)
-            case ("Users", _):
-                return try await users.handle(call, Array(segments.dropFirst()))
-            case ("Groups", _):
-                return try await groups.handle(call, Array(segments.dropFirst()))
-            case (".search", 1):
-                return try await SCIMRootSearch(types: [(.user, users), (.group, groups)]).search(call)
-            default:
-                return SCIMResponses.error(.notFound)
+        scim.get("Schemas/:id") { request, context in
+            Self.one(of: SCIMDiscovery(baseURL: try Self.call(request, context).baseURL).schemas, id: context.parameters.get("id"))
+        }
+        register(users, at: "Users", on: scim)
+        register(groups, at: "Groups", on: scim)
+        scim.post(".search") { request, context in
+            try await SCIMRootSearch(types: [(.user, users), (.group, groups)]).search(try Self.call(request, context))
+        }
+        // Everything else: 405 where the path exists, 404 where it does not.
+        let allowed: [(RouterPath, Set<HTTPRequest.Method>)] = [
+            ("ServiceProviderConfig", [.get]), ("ResourceTypes", [.get]), ("ResourceTypes/:id", [.get]), ("Schemas", [.get]),
+            ("Schemas/:id", [.get]), ("Users", [.get, .post]), ("Groups", [.get, .post]), (".search", [.post]),
+        ]
+        for method in Self.methods {
+            for (path, methods) in allowed where !methods.contains(method) {
+                scim.on(path, method: method) { _, _ -> Response in throw SCIMError.methodNotAllowed }
             }
-        } catch {
-            return SCIMResponses.error(from: error, logger: logger, tenantID: tenant.id)
+            for path: RouterPath in [
+                "**", "ServiceProviderConfig/**", "ResourceTypes/:id/**", "Schemas/:id/**", "Users/:id/**", "Groups/:id/**", ".search/**",
+            ] {
+                scim.on(path, method: method) { _, _ -> Response in throw SCIMError.notFound }
+            }
         }
     }
 
-    private func discovery(_ call: SCIMCall, _ segments: [String]) -> Response {
-        guard call.request.method == .get else { return SCIMResponses.error(.methodNotAllowed) }
-        let discovery = SCIMDiscovery(baseURL: call.baseURL)
-        switch segments[0] {
-        case "ServiceProviderConfig": return SCIMResponses.json(discovery.serviceProviderConfig)
-        case "ResourceTypes": return Self.one(of: discovery.resourceTypes, id: segments.count == 2 ? segments[1] : nil)
-        default: return Self.one(of: discovery.schemas, id: segments.count == 2 ? segments[1] : nil)
+    /// A resource type's collection and its members: list, create, `.search`, get, PUT, PATCH, DELETE.
+    private func register(_ endpoints: some SCIMResourceEndpoints, at path: String, on scim: RouterGroup<SCIMRequestContext>) {
+        scim.get("\(path)") { request, context in
+            let call = try Self.call(request, context)
+            return try await endpoints.list(call, try await call.listQuery(search: false))
+        }
+        scim.post("\(path)") { request, context in try await endpoints.create(try Self.call(request, context)) }
+        scim.get("\(path)/:id") { request, context in try await endpoints.get(try Self.call(request, context), id: Self.id(context)) }
+        scim.put("\(path)/:id") { request, context in try await endpoints.update(try Self.call(request, context), id: Self.id(context)) }
+        scim.patch("\(path)/:id") { request, context in try await endpoints.update(try Self.call(request, context), id: Self.id(context)) }
+        scim.delete("\(path)/:id") { request, context in try await endpoints.delete(try Self.call(request, context), id: Self.id(context)) }
+        // `POST …/.search` is the only POST to a member path (RFC 7644 §3.4.3).
+        scim.post("\(path)/:id") { request, context in
+            guard Self.id(context) == ".search" else { throw SCIMError.methodNotAllowed }
+            let call = try Self.call(request, context)
+            return try await endpoints.list(call, try await call.listQuery(search: true))
         }
     }
+
+    /// The authenticated call; `SCIMAuthentication` runs before every route, so a missing caller
+    /// is a wiring mistake, answered as unauthenticated.
+    private static func call(_ request: Request, _ context: SCIMRequestContext) throws -> SCIMCall {
+        guard let caller = context.caller else { throw SCIMError.unauthorized }
+        return SCIMCall(
+            request: request, tenant: caller.tenant, baseURL: caller.baseURL, actor: caller.actor, maximumBodyBytes: caller.maximumBodyBytes)
+    }
+
+    private static func id(_ context: SCIMRequestContext) -> String { context.parameters.get("id") ?? "" }
 
     /// The list, or the one resource with `id` (404 when there is none).
     private static func one(of resources: [JSONValue], id: String?) -> Response {

@@ -59,10 +59,8 @@ enum ApplicationRoutes {
         router.get("\(prefix)/**") { _, _ in
             SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
         }
-        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-            router.on("/scim/v2/:tenant/**", method: method) { request, context in
-                await scim.handle(request, tenantID: context.parameters.get("tenant") ?? "", path: context.parameters.getCatchAll())
-            }
+        scim.register(on: router)
+        for method in SCIMRoutes.methods {
             router.on("/scim/**", method: method) { _, _ in SCIMResponses.error(.notFound) }
         }
         return router
