@@ -51,6 +51,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "GatehouseStore", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
+        // The ACS outcome (linking, JIT, roles): domain code with its own directory port.
+        .target(name: "GatehouseSignIn", dependencies: ["GatehouseSAML"], swiftSettings: strict),
+        .testTarget(name: "GatehouseSignInTests", dependencies: ["GatehouseSignIn", "GatehouseSAML"], swiftSettings: strict),
         .target(
             name: "GatehouseSQLite",
             dependencies: ["GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
@@ -79,7 +82,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML", "GatehouseSessions",
-                "GatehouseSCIM",
+                "GatehouseSCIM", "GatehouseSignIn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

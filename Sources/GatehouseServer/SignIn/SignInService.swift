@@ -2,6 +2,7 @@ import Foundation
 import GatehouseConfig
 import GatehouseSAML
 import GatehouseSessions
+import GatehouseSignIn
 import GatehouseStore
 import GatehouseXML
 import HTTPTypes
@@ -16,6 +17,7 @@ final class SignInService: Sendable {
     private let contexts: SAMLContextFactory
     private let registry: IdPMetadataRegistry
     private let store: Store
+    private let linking: AccountLinking
     private let secrets: SessionSecretsProvider
     /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
     private let redirectSigningKey: _RSA.Signing.PrivateKey?
@@ -48,6 +50,7 @@ final class SignInService: Sendable {
         registry = contexts.registry
         self.contexts = contexts
         self.store = store
+        linking = AccountLinking(directory: StoreSignInDirectory(store: store))
         self.secrets = secrets
         redirectSigningKey = signingKeys?.redirect
         postSigningKey = signingKeys?.post
@@ -198,30 +201,23 @@ final class SignInService: Sendable {
             returnTo = ReturnPath.sanitize(fields["RelayState"]) ?? "/"
         }
 
-        // A tenant without SCIM may take the role from the assertion (`role_attribute`); a value that
-        // is not a dashboard role refuses the sign-in rather than guessing.
-        var assertedRole: String?
-        if tenant.roleAttribute != nil, tenant.scimTokenSHA256.isEmpty {
-            guard let role = validated.role?.uppercased(), DashboardRoles.all.contains(role) else {
-                return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
-            }
-            assertedRole = role
+        let settings = SignInSettings(
+            provisionsWithSCIM: !tenant.scimTokenSHA256.isEmpty, roleFromAssertion: tenant.roleAttribute != nil,
+            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRoles.all))
+        let user: SignInAccount
+        switch try await linking.outcome(for: validated, settings: settings, now: moment) {
+        case .linked(let account, _):
+            user = account
+        case .createdJustInTime(let account):
+            logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(account.id)", "role": "\(account.role)"])
+            user = account
+        case .roleRefused:
+            return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
+        case .notProvisioned:
+            return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID)
+        case .deactivated(let account):
+            return problem(.deactivated, reference: reference, detail: "user \(account.id) is deactivated", tenant: tenantID)
         }
-        var user = try await store.user(tenantID: tenantID, named: validated.email)
-        if var existing = user, let role = assertedRole, existing.role != role {
-            _ = try await store.setRole(userID: existing.id, role: role, at: moment)
-            existing.role = role
-            user = existing
-        }
-        if user == nil, let role = assertedRole ?? tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
-            let created = StoredUser(
-                tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment, source: "jit")
-            try await store.createUser(created)
-            logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])
-            user = created
-        }
-        guard let user else { return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID) }
-        guard user.active else { return problem(.deactivated, reference: reference, detail: "user \(user.id) is deactivated", tenant: tenantID) }
 
         let cookie = SessionCookie.random()
         let session = StoredSession(
