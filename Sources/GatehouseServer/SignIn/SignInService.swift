@@ -4,11 +4,9 @@ import GatehouseSAML
 import GatehouseSessions
 import GatehouseSignIn
 import GatehouseStore
-import GatehouseXML
 import HTTPTypes
 import Hummingbird
 import Logging
-import _CryptoExtras
 
 /// Email-first and bookmark sign-in, and the Assertion Consumer Service: from a work email to a
 /// server-side session. Every refusal is a clear page with a reference that is also in the log.
@@ -20,8 +18,7 @@ final class SignInService: Sendable {
     private let linking: AccountLinking
     private let secrets: SessionSecretsProvider
     /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
-    private let redirectSigningKey: _RSA.Signing.PrivateKey?
-    private let postSigningKey: XMLSigningKey?
+    private let signingKey: SPSigningKey?
     private let lifetime: SessionLifetime
     private let cookies: CookieNames
     private let secureCookies: Bool
@@ -43,7 +40,7 @@ final class SignInService: Sendable {
     }
 
     init(
-        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKeys: SPSigningKeys?, store: Store,
+        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKey: SPSigningKey?, store: Store,
         secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         reloader = contexts.reloader
@@ -52,8 +49,7 @@ final class SignInService: Sendable {
         self.store = store
         linking = AccountLinking(directory: StoreSignInDirectory(store: store))
         self.secrets = secrets
-        redirectSigningKey = signingKeys?.redirect
-        postSigningKey = signingKeys?.post
+        self.signingKey = signingKey
         lifetime = SessionLifetime(configuration.session)
         cookies = CookieNames(prefix: configuration.cookieNamePrefix)
         secureCookies = configuration.publicURL.isHTTPS
@@ -127,7 +123,7 @@ final class SignInService: Sendable {
             return problem(.notConfigured, reference: reference, detail: "no usable IdP metadata for tenant \(tenant.id)")
         }
         let wantsSigned = provider.metadata.wantAuthnRequestsSigned
-        if wantsSigned && redirectSigningKey == nil {
+        if wantsSigned && signingKey == nil {
             return problem(.notConfigured, reference: reference, detail: "the IdP wants signed requests and sp.key_file is not set")
         }
         let moment = now()
@@ -154,11 +150,13 @@ final class SignInService: Sendable {
         logger.info("sign-in started", metadata: ["tenant": "\(tenant.id)", "request_id": "\(reference)", "authn_request": "\(authnRequest.id)"])
         // RelayState is opaque: the return path stays in the MAC'd cookie, never in the IdP's hands.
         if redirect != nil {
-            headers[.location] = try authnRequest.redirectURL(relayState: authnRequest.id, signingKey: wantsSigned ? redirectSigningKey : nil)
+            headers[.location] = try authnRequest.redirectURL(relayState: authnRequest.id, signingKey: wantsSigned ? signingKey?.redirect : nil)
             return Response(status: .found, headers: headers)
         }
         headers[.contentType] = "text/html; charset=utf-8"
-        let html = try authnRequest.postForm(relayState: authnRequest.id, signingKey: wantsSigned ? postSigningKey : nil)
+        let html = PostBindingForm.html(
+            action: destination, samlRequest: try authnRequest.postBindingValue(signingKey: wantsSigned ? signingKey?.post : nil),
+            relayState: authnRequest.id)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
