@@ -81,8 +81,10 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML", "GatehouseSessions",
+                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseSAML", "GatehouseSessions",
                 "GatehouseSCIM", "GatehouseSignIn",
+                // For `DevIdPLauncher` only: the dev IdP (and X509) stay out of the production code.
+                "GatehouseDevIdP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -94,17 +96,27 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // `gatehouse dev-idp`: a development IdP with its own pages and a self-signed certificate.
+        .target(
+            name: "GatehouseDevIdP",
+            dependencies: [
+                "GatehouseSAML", "GatehouseXML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "GatehouseDevIdPTests", dependencies: ["GatehouseDevIdP", "GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore", "GatehouseSCIM",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                // GatehouseStore only for UsersCommand/AuditCommand until they move behind Server.
+                "GatehouseServer", "GatehouseConfig", "GatehouseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -160,7 +172,8 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "DemoUpstream",
+                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "GatehouseDevIdP",
+                "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
