@@ -56,6 +56,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "GatehouseStore", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
+        // The ACS outcome (linking, JIT, roles): domain code with its own directory port.
+        .target(name: "GatehouseSignIn", dependencies: ["GatehouseSAML"], swiftSettings: strict),
+        .testTarget(name: "GatehouseSignInTests", dependencies: ["GatehouseSignIn", "GatehouseSAML"], swiftSettings: strict),
         .target(
             name: "GatehouseSQLite",
             dependencies: ["GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
@@ -83,8 +86,10 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseXML", "GatehouseSAML", "GatehouseSessions",
-                "GatehouseSCIM",
+                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseSAML", "GatehouseSessions",
+                "GatehouseSCIM", "GatehouseSignIn",
+                // For `DevIdPLauncher` only: the dev IdP (and X509) stay out of the production code.
+                "GatehouseDevIdP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,17 +101,27 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // `gatehouse dev-idp`: a development IdP with its own pages and a self-signed certificate.
+        .target(
+            name: "GatehouseDevIdP",
+            dependencies: [
+                "GatehouseSAML", "GatehouseXML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "GatehouseDevIdPTests", dependencies: ["GatehouseDevIdP", "GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore", "GatehouseSCIM",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                // GatehouseStore only for UsersCommand/AuditCommand until they move behind Server.
+                "GatehouseServer", "GatehouseConfig", "GatehouseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -162,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "DemoUpstream",
+                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "GatehouseDevIdP",
+                "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatehouseServer
-import Hummingbird
-import Logging
 
 /// `gatehouse dev-idp`: a local SAML IdP for development and demos. Never for production.
 struct DevIdP: AsyncParsableCommand {
@@ -21,21 +19,7 @@ struct DevIdP: AsyncParsableCommand {
     func run() async throws {
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT") }
-        let host = String(parts[0])
-        let warning = """
-            ************************************************************************
-            *  gatehouse dev-idp: DEVELOPMENT ONLY. Anyone can sign in as anyone. *
-            *  Never point a production Gatehouse at it.                           *
-            ************************************************************************
-
-            """
-        FileHandle.standardError.write(Data(warning.utf8))
-        let base = publicURL ?? "http://\(host):\(port)"
-        let idp = try DevIdentityProvider(baseURL: base, gatehouseURL: gatehouse, tenant: tenant, suggestions: users)
-        FileHandle.standardError.write(Data("dev-idp metadata: \(base)/metadata (tenant \(tenant) at \(gatehouse))\n".utf8))
-        var logger = Logger(label: "dev-idp")
-        logger.logLevel = .warning
-        let app = Application(router: idp.router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port)), logger: logger)
-        try await app.runService()
+        try await DevIdPLauncher.run(
+            host: String(parts[0]), port: port, publicURL: publicURL, gatehouseURL: gatehouse, tenant: tenant, suggestions: users)
     }
 }

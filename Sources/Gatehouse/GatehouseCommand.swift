@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import GatehouseConfig
 import GatehouseServer
-import GatehouseXML
-import Logging
 
 /// `gatehouse`: argument parsing only; everything else lives in the library modules.
 @main
@@ -46,32 +44,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let level = Logger.Level(rawValue: configuration.log.level) ?? .info
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-        let logger = Logger(label: "gatehouse")
-        let application: GatehouseApplication
-        do {
-            application = try buildApplication(
-                configuration: configuration, configFile: options.file, environment: ProcessInfo.processInfo.environment, logger: logger
-            )
-        } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            throw ExitCode(1)
-        }
-        logger.info(
-            "gatehouse starting",
-            metadata: [
-                "version": "\(GatehouseVersion.string)", "listen": "\(configuration.listen)", "admin_listen": "\(configuration.adminListen)",
-                "upstream": "\(configuration.upstream)", "tenants": "\(configuration.tenants.count)",
-            ]
+        let ran = await GatehouseProcessRun.serve(
+            configuration: configuration, configFile: options.file, environment: ProcessInfo.processInfo.environment, version: GatehouseVersion.string
         )
-        do {
-            try await application.run(handleSignals: true)
-        } catch {
-            logger.critical("stopped with an error", metadata: ["error": "\(error)"])
-            throw ExitCode(1)
-        }
-        logger.info("gatehouse stopped")
+        guard ran else { throw ExitCode(1) }
     }
 }
 
@@ -93,6 +69,6 @@ struct Version: ParsableCommand {
 
     func run() throws {
         print("gatehouse \(GatehouseVersion.string)")
-        print("xmlsec \(XMLSecurityLibrary.xmlsecVersion)")
+        print("xmlsec \(GatehouseProcessRun.xmlsecVersion)")
     }
 }

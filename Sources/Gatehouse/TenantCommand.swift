@@ -1,8 +1,7 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import GatehouseConfig
-import GatehouseSCIM
+import GatehouseServer
 
 /// `gatehouse tenant`: onboarding a customer workspace. Prints what the operator sends the
 /// customer's IdP administrator and the configuration to add; the SCIM token is shown once and
@@ -11,12 +10,6 @@ struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Onboard a tenant: its SSO and SCIM values, a SCIM token, the configuration snippet.", subcommands: [Init.self, Token.self]
     )
-
-    /// 32 random bytes, base64url: the SCIM bearer token.
-    static func newToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a new tenant's values, a SCIM token and the configuration to add.")
@@ -36,7 +29,7 @@ struct Tenant: ParsableCommand {
                     Data("gatehouse: tenant \"\(name)\" already exists; `gatehouse tenant token \(name)` mints another token\n".utf8))
                 throw ExitCode(1)
             }
-            let token = Tenant.newToken()
+            let token = SCIMTokenMinting.newToken()
             let base = configuration.publicURL.origin
             let sso = "\(base)\(configuration.ssoPrefix)/saml/\(name)"
             print(
@@ -57,7 +50,7 @@ struct Tenant: ParsableCommand {
                     email_domains: [\(domains.map { $0.lowercased() }.joined(separator: ", "))]
                     idp_metadata_url: https://IDP-METADATA-URL
                     allow_idp_initiated: true
-                    scim_token_sha256: ["\(SCIMBearerToken.hash(token))"]
+                    scim_token_sha256: ["\(SCIMTokenMinting.sha256(of: token))"]
                 """)
         }
     }
@@ -73,13 +66,13 @@ struct Tenant: ParsableCommand {
                 FileHandle.standardError.write(Data("gatehouse: no tenant \"\(name)\" in the configuration\n".utf8))
                 throw ExitCode(1)
             }
-            let token = Tenant.newToken()
+            let token = SCIMTokenMinting.newToken()
             print(
                 """
                 New SCIM bearer token for \(name) (shown once): \(token)
 
                 Add its hash to the tenant's scim_token_sha256 (keep the old one until the IdP uses the new token):
-                  "\(SCIMBearerToken.hash(token))"
+                  "\(SCIMTokenMinting.sha256(of: token))"
                 """)
         }
     }

@@ -27,14 +27,19 @@ public struct AuthnRequest: Sendable, Equatable {
 
     /// The request as XML; every value is escaped.
     public var xml: String {
-        let instant = issueInstant.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        return #"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion""#
-            + #" ID="\#(XMLEscaping.attribute(id))" Version="2.0" IssueInstant="\#(instant)""#
-            + #" Destination="\#(XMLEscaping.attribute(destination))" AssertionConsumerServiceURL="\#(XMLEscaping.attribute(acsURL))""#
-            + #" ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST">"#
-            + "<saml:Issuer>\(XMLEscaping.text(spEntityID))</saml:Issuer>"
-            + #"<samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified" AllowCreate="false"/>"#
-            + "</samlp:AuthnRequest>"
+        var writer = XMLWriter()
+        writer.element(
+            "samlp:AuthnRequest",
+            [
+                ("xmlns:samlp", SAMLNamespace.samlProtocol), ("xmlns:saml", SAMLNamespace.assertion), ("ID", id), ("Version", "2.0"),
+                ("IssueInstant", SAMLTime.format(issueInstant)), ("Destination", destination), ("AssertionConsumerServiceURL", acsURL),
+                ("ProtocolBinding", IdPMetadata.postBinding),
+            ]
+        ) { request in
+            request.element("saml:Issuer", text: spEntityID)
+            request.empty("samlp:NameIDPolicy", [("Format", "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"), ("AllowCreate", "false")])
+        }
+        return writer.xml
     }
 
     /// The URL to send the browser to: DEFLATE, base64, URL-encoded, with RelayState, and signed
@@ -45,29 +50,14 @@ public struct AuthnRequest: Sendable, Equatable {
 
     public static let rsaSHA256 = RedirectBindingEncoder.rsaSHA256
 
-    /// The HTTP-POST binding: a page whose form posts the base64 request (with an enveloped
-    /// RSA-SHA256 signature when a key is given) and the RelayState to the IdP. Every value is
-    /// HTML-escaped; without JavaScript the person presses Continue.
-    public func postForm(relayState: String?, signingKey: XMLSigningKey? = nil) throws(XMLSecurityError) -> String {
+    /// The HTTP-POST binding's `SAMLRequest` value: the request, with an enveloped RSA-SHA256
+    /// signature when a key is given, base64. The page that posts it is the server's.
+    public func postBindingValue(signingKey: XMLSigningKey? = nil) throws(XMLSecurityError) -> String {
         var message = Array(xml.utf8)
         if let signingKey {
             message = try HardenedXMLDocument(parsing: message).signEnveloped(elementWithID: id, key: signingKey)
         }
-        let relay = relayState.map { #"<input type="hidden" name="RelayState" value="\#(XMLEscaping.attribute($0))">"# } ?? ""
-        return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title>            <meta name="viewport" content="width=device-width, initial-scale=1"></head>            <body onload="document.forms[0].submit()"><form method="post" action="\(XMLEscaping.attribute(destination))">            <input type="hidden" name="SAMLRequest" value="\(Data(message).base64EncodedString())">\(relay)            <noscript><p>Press Continue to go to your identity provider.</p><button type="submit">Continue</button></noscript>            </form></body></html>
-            """
-    }
-}
-
-/// Escaping for values written into XML.
-enum XMLEscaping {
-    static func text(_ value: String) -> String {
-        value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func attribute(_ value: String) -> String {
-        text(value).replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&apos;")
+        return Data(message).base64EncodedString()
     }
 }
 

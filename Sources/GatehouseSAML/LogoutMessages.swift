@@ -1,5 +1,4 @@
 import Foundation
-import GatehouseXML
 
 /// The SP's LogoutRequest to the IdP after a person signs out here (SP-initiated SLO).
 public struct LogoutRequest: Sendable, Equatable {
@@ -20,13 +19,19 @@ public struct LogoutRequest: Sendable, Equatable {
     }
 
     public var xml: String {
-        let instant = issueInstant.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        return #"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion""#
-            + #" ID="\#(XMLEscaping.attribute(id))" Version="2.0" IssueInstant="\#(instant)" Destination="\#(XMLEscaping.attribute(destination))">"#
-            + "<saml:Issuer>\(XMLEscaping.text(spEntityID))</saml:Issuer>"
-            + #"<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">\#(XMLEscaping.text(nameID))</saml:NameID>"#
-            + (sessionIndex.map { "<samlp:SessionIndex>\(XMLEscaping.text($0))</samlp:SessionIndex>" } ?? "")
-            + "</samlp:LogoutRequest>"
+        var writer = XMLWriter()
+        writer.element(
+            "samlp:LogoutRequest",
+            [
+                ("xmlns:samlp", SAMLNamespace.samlProtocol), ("xmlns:saml", SAMLNamespace.assertion), ("ID", id), ("Version", "2.0"),
+                ("IssueInstant", SAMLTime.format(issueInstant)), ("Destination", destination),
+            ]
+        ) { request in
+            request.element("saml:Issuer", text: spEntityID)
+            request.element("saml:NameID", [("Format", "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")], text: nameID)
+            if let sessionIndex { request.element("samlp:SessionIndex", text: sessionIndex) }
+        }
+        return writer.xml
     }
 }
 
@@ -47,11 +52,20 @@ public struct LogoutResponse: Sendable, Equatable {
     }
 
     public var xml: String {
-        let instant = issueInstant.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        return #"<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion""#
-            + #" ID="\#(XMLEscaping.attribute(id))" Version="2.0" IssueInstant="\#(instant)" Destination="\#(XMLEscaping.attribute(destination))""#
-            + #" InResponseTo="\#(XMLEscaping.attribute(inResponseTo))"><saml:Issuer>\#(XMLEscaping.text(spEntityID))</saml:Issuer>"#
-            + #"<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>"#
+        var writer = XMLWriter()
+        writer.element(
+            "samlp:LogoutResponse",
+            [
+                ("xmlns:samlp", SAMLNamespace.samlProtocol), ("xmlns:saml", SAMLNamespace.assertion), ("ID", id), ("Version", "2.0"),
+                ("IssueInstant", SAMLTime.format(issueInstant)), ("Destination", destination), ("InResponseTo", inResponseTo),
+            ]
+        ) { response in
+            response.element("saml:Issuer", text: spEntityID)
+            response.element("samlp:Status") { status in
+                status.empty("samlp:StatusCode", [("Value", "urn:oasis:names:tc:SAML:2.0:status:Success")])
+            }
+        }
+        return writer.xml
     }
 }
 

@@ -1,32 +1,29 @@
 import Foundation
 import GatehouseXML
 
-/// Checks an IdP's LogoutRequest: signed by the tenant's IdP (query signature in the Redirect
-/// binding, or an enveloped XML signature on the request with HTTP-POST), Issuer, Destination,
-/// IssueInstant within the clock skew either way, NotOnOrAfter, and an ID never seen before (a
-/// replayed request ends nothing). Fails closed, with the same error codes as response validation.
+/// Checks an IdP's LogoutRequest after its binding decoder verified the signature (a query
+/// signature in the Redirect binding, an enveloped XML signature on the request with HTTP-POST):
+/// Issuer, Destination, IssueInstant within the clock skew either way, NotOnOrAfter, and an ID
+/// never seen before (a replayed request ends nothing). Fails closed, with the same error codes
+/// as response validation.
 public enum LogoutRequestValidator {
     /// - Parameters:
-    ///   - signatureVerified: true when the Redirect binding's query signature verified.
+    ///   - message: what a binding decoder verified; there is no other way to make one.
     ///   - replayCache: the store the assertions use; the request's ID is kept there until its
     ///     IssueInstant is older than the clock skew (after which it is refused as too old anyway).
     public static func validate(
-        xml: [UInt8], signatureVerified: Bool, context: SAMLTenantContext, sloURL: String, replayCache: AssertionReplayCache, now: Date
+        _ message: VerifiedLogoutMessage, context: SAMLTenantContext, sloURL: String, replayCache: AssertionReplayCache, now: Date
     ) async throws(SAMLValidationError) -> ValidatedLogoutRequest {
+        guard message.parameter == "SAMLRequest" else { throw SAMLValidationError(.binding, context: "a \(message.parameter), not a SAMLRequest") }
         let document: HardenedXMLDocument
-        do { document = try HardenedXMLDocument(parsing: xml) } catch { throw SAMLValidationError(error) }
+        do { document = try HardenedXMLDocument(parsing: message.xml) } catch { throw SAMLValidationError(error) }
         guard let root = document.root, root.isNamed("LogoutRequest", namespace: SAMLNamespace.samlProtocol) else {
             throw SAMLValidationError(.notAResponse, context: "not a LogoutRequest")
         }
         guard let id = root.attribute("ID") else { throw SAMLValidationError(.missingID) }
-        if !signatureVerified {
-            guard !root.children(named: "Signature", namespace: SAMLNamespace.dsig).isEmpty else { throw SAMLValidationError(.unsigned) }
-            do {
-                try document.prepareIDs()
-                _ = try document.verifySignature(ofElementWithID: id, keys: context.keys, policy: context.signaturePolicy)
-            } catch {
-                throw SAMLValidationError(error)
-            }
+        // With HTTP-POST the signature covers the element with that ID: it must be this request.
+        if case .post(let signedID) = message.binding, signedID != id {
+            throw SAMLValidationError(.xml(.referenceNotSignedElement), context: "the verified element is not this LogoutRequest")
         }
         guard root.children(named: "Issuer", namespace: SAMLNamespace.assertion).first?.text == context.idpEntityID else {
             throw SAMLValidationError(.issuer)

@@ -66,6 +66,17 @@ public enum RedirectBinding {
         return RedirectBindingMessage(parameter: parameter, xml: xml, relayState: relayState, signatureVerified: verified)
     }
 
+    /// A Redirect-bound logout message whose query signature verified with `keys`; an unsigned
+    /// one is refused (`unsigned`), a bad signature with its own code. The only way, with
+    /// `PostBinding`, to a `VerifiedLogoutMessage`.
+    public static func verifiedLogoutMessage(
+        rawQuery: String, keys: XMLSignatureKeys, policy: XMLSignaturePolicy = XMLSignaturePolicy(), maximumBytes: Int = 256 * 1024
+    ) throws(SAMLValidationError) -> VerifiedLogoutMessage {
+        let message = try decode(rawQuery: rawQuery, keys: keys, policy: policy, maximumBytes: maximumBytes)
+        guard message.signatureVerified else { throw SAMLValidationError(.unsigned, context: "the redirect-bound message carries no Signature") }
+        return VerifiedLogoutMessage(parameter: message.parameter, xml: message.xml, relayState: message.relayState, binding: .redirect)
+    }
+
     /// Percent-decoding; `+` stays `+` (base64 uses it, and a correct sender encodes it as %2B).
     static func percentDecoded(_ value: Substring) -> String? {
         var bytes: [UInt8] = []

@@ -7,6 +7,11 @@ import Foundation
 /// `xs:dateTime` as SAML uses it: UTC (`Z`), with or without fractional seconds. Anything else
 /// (offsets, missing seconds) is refused rather than guessed.
 enum SAMLTime {
+    /// The instant as SAML writes it: UTC, milliseconds (`2026-11-29T12:00:00.000Z`).
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         // YYYY-MM-DDTHH:MM:SS[.fraction]Z

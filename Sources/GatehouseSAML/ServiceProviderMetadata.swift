@@ -22,26 +22,44 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
 
     public var xml: String {
         let bodies = certificatesPEM.map(Self.base64Body)
-        let keys = ["signing", "encryption"].flatMap { use in
-            bodies.map { body in
-                #"<md:KeyDescriptor use="\#(use)"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>\#(body)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#
+        var writer = XMLWriter(declaration: true)
+        writer.element("md:EntityDescriptor", [("xmlns:md", SAMLNamespace.metadata), ("entityID", entityID)]) { entity in
+            entity.element(
+                "md:SPSSODescriptor",
+                [
+                    ("AuthnRequestsSigned", certificatesPEM.isEmpty ? "false" : "true"), ("WantAssertionsSigned", "true"),
+                    ("protocolSupportEnumeration", SAMLNamespace.samlProtocol),
+                ]
+            ) { descriptor in
+                for use in ["signing", "encryption"] {
+                    for body in bodies { descriptor.keyDescriptor(use: use, certificateBase64: body) }
+                }
+                for binding in [IdPMetadata.redirectBinding, IdPMetadata.postBinding] {
+                    descriptor.empty("md:SingleLogoutService", [("Binding", binding), ("Location", singleLogoutURL)])
+                }
+                descriptor.element("md:NameIDFormat", text: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+                descriptor.element("md:NameIDFormat", text: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")
+                descriptor.empty(
+                    "md:AssertionConsumerService",
+                    [("Binding", IdPMetadata.postBinding), ("Location", acsURL), ("index", "0"), ("isDefault", "true")])
             }
-        }.joined()
-        let slo = XMLEscaping.attribute(singleLogoutURL)
-        return #"<?xml version="1.0" encoding="UTF-8"?>"#
-            + #"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="\#(XMLEscaping.attribute(entityID))">"#
-            + #"<md:SPSSODescriptor AuthnRequestsSigned="\#(certificatesPEM.isEmpty ? "false" : "true")" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#
-            + keys
-            + #"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\#(slo)"/>"#
-            + #"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="\#(slo)"/>"#
-            + "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>"
-            + "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>"
-            + #"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="\#(XMLEscaping.attribute(acsURL))" index="0" isDefault="true"/>"#
-            + "</md:SPSSODescriptor></md:EntityDescriptor>"
+        }
+        return writer.xml
     }
 
     /// The base64 between a PEM certificate's armour lines.
-    static func base64Body(_ pem: String) -> String {
+    public static func base64Body(_ pem: String) -> String {
         pem.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") }.joined()
+    }
+}
+
+extension XMLWriter {
+    /// A metadata `KeyDescriptor` publishing one certificate (its base64 body) for `use`.
+    public mutating func keyDescriptor(use: String, certificateBase64: String) {
+        element("md:KeyDescriptor", [("use", use)]) { descriptor in
+            descriptor.element("ds:KeyInfo", [("xmlns:ds", SAMLNamespace.dsig)]) { info in
+                info.element("ds:X509Data") { data in data.element("ds:X509Certificate", text: certificateBase64) }
+            }
+        }
     }
 }

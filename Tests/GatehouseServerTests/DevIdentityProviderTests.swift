@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseDevIdP
 import GatehouseServer
 import GatehouseStore
 import Hummingbird

@@ -1,12 +1,11 @@
 import Foundation
 import GatehouseSAML
-import GatehouseXML
 import NIOConcurrencyHelpers
 
 /// A tenant's IdP as the last good metadata describes it, with its signing keys loaded once.
 public struct TenantIdentityProvider: Sendable {
     public let metadata: IdPMetadata
-    public let keys: XMLSignatureKeys
+    public let keys: IdPSignatureKeys
     /// When this copy was fetched (from the IdP, or originally, when it came from the store).
     public let fetchedAt: Date
     /// Where it was fetched from; a cached copy counts only for the same source.

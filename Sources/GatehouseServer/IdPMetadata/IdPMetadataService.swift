@@ -2,7 +2,6 @@ import Foundation
 import GatehouseConfig
 import GatehouseSAML
 import GatehouseStore
-import GatehouseXML
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -133,7 +132,7 @@ public final class IdPMetadataService: Service, Sendable {
     {
         let metadata = try IdPMetadata.parse(bytes, entityID: tenant.idpEntityID)
         guard metadata.isCurrent(at: now) else { throw MetadataLoadError(reason: "metadata validUntil has passed") }
-        let keys = try XMLSignatureKeys(certificatesPEM: metadata.signingCertificatesPEM)
+        let keys = try IdPSignatureKeys(certificatesPEM: metadata.signingCertificatesPEM)
         return TenantIdentityProvider(metadata: metadata, keys: keys, fetchedAt: fetchedAt, source: source)
     }
 

@@ -168,32 +168,34 @@ struct SessionRoutes: Sendable {
         guard let context = contexts.context(forTenant: tenantID), let provider = registry.provider(for: tenantID) else {
             return SignInPages.page(status: .notFound, title: "Not found", body: "<p>There is no page at this address.</p>")
         }
-        let xml: [UInt8]
-        let parameter: String
-        let verified: Bool
+        // The binding decoder verifies the signature; only what it verified reaches validation.
+        let message: VerifiedLogoutMessage
         do {
             if request.method == .get {
-                let message = try RedirectBinding.decode(rawQuery: request.uri.query ?? "", keys: context.keys, policy: context.signaturePolicy)
-                (xml, parameter, verified) = (message.xml, message.parameter, message.signatureVerified)
+                message = try RedirectBinding.verifiedLogoutMessage(
+                    rawQuery: request.uri.query ?? "", keys: context.keys, policy: context.signaturePolicy)
             } else {
                 let body = try await request.body.collect(upTo: maximumBodyBytes)
                 let fields = HTTPForms.decode(Substring(String(buffer: body)))
-                guard let name = ["SAMLRequest", "SAMLResponse"].first(where: { fields[$0] != nil }),
-                    let decoded = Data(base64Encoded: (fields[name] ?? "").filter { !$0.isWhitespace })
-                else { throw SAMLValidationError(.binding, context: "no SAMLRequest or SAMLResponse") }
-                (xml, parameter, verified) = (Array(decoded), name, false)
+                guard let name = ["SAMLRequest", "SAMLResponse"].first(where: { fields[$0] != nil }) else {
+                    throw SAMLValidationError(.binding, context: "no SAMLRequest or SAMLResponse")
+                }
+                let xml = try PostBinding.decode(fieldValue: fields[name] ?? "")
+                // A LogoutResponse ends nothing and only sends the person on, so (as before) a
+                // POST-bound one is not verified.
+                if name == "SAMLResponse" { return signedOutOfIdentityProvider() }
+                message = try PostBinding.verifiedLogoutMessage(
+                    parameter: name, xml: xml, relayState: fields["RelayState"], keys: context.keys, policy: context.signaturePolicy)
             }
         } catch let error as SAMLValidationError {
             logger.warning("logout message refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
             return SignInPages.problem(.badRequest, reference: reference)
         }
-        if parameter == "SAMLResponse" {
-            return Response(status: .seeOther, headers: [.location: "\(ssoPrefix)/login", .cacheControl: "no-store"])
-        }
+        if message.parameter == "SAMLResponse" { return signedOutOfIdentityProvider() }
         let logout: ValidatedLogoutRequest
         do {
             logout = try await LogoutRequestValidator.validate(
-                xml: xml, signatureVerified: verified, context: context, sloURL: contexts.serviceProvider(forTenant: tenantID).singleLogoutURL,
+                message, context: context, sloURL: contexts.serviceProvider(forTenant: tenantID).singleLogoutURL,
                 replayCache: StoreReplayCache(store: store), now: now())
         } catch {
             logger.warning("logout request refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
@@ -216,5 +218,10 @@ struct SessionRoutes: Sendable {
         let url = try RedirectBindingEncoder.url(
             destination: destination, parameter: "SAMLResponse", xml: answer.xml, relayState: nil, signingKey: signingKey)
         return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
+    }
+
+    /// The IdP answered our own LogoutRequest: on to the sign-in page.
+    private func signedOutOfIdentityProvider() -> Response {
+        Response(status: .seeOther, headers: [.location: "\(ssoPrefix)/login", .cacheControl: "no-store"])
     }
 }

@@ -1,19 +1,12 @@
+import Foundation
 import GatehouseConfig
 import GatehouseSAML
-import GatehouseXML
-import _CryptoExtras
 
-/// The SP key as both signers need it, read once at start: RSA for Redirect-binding query
-/// signatures, xmlsec for enveloped XML signatures (HTTP-POST).
-struct SPSigningKeys: Sendable {
-    let redirect: _RSA.Signing.PrivateKey
-    let post: XMLSigningKey
-
-    init?(keyFile: String?) throws {
+extension SPSigningKey {
+    /// The key of `sp.key_file`, read once at start; nil without one.
+    static func load(keyFile: String?) throws -> SPSigningKey? {
         guard let keyFile else { return nil }
-        let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
-        redirect = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
-        post = try XMLSigningKey(privateKeyPEM: pem)
+        return try SPSigningKey(privateKeyPEM: String(contentsOfFile: keyFile, encoding: .utf8))
     }
 }
 
@@ -22,7 +15,7 @@ struct SPSigningKeys: Sendable {
 struct SAMLContextFactory: Sendable {
     let reloader: ConfigReloader
     let registry: IdPMetadataRegistry
-    let decryptionKeys: XMLDecryptionKeys?
+    let decryptionKeys: SPDecryptionKeys?
 
     /// Nil when the tenant is unknown or has no usable metadata (sign-in then fails closed).
     /// This SP's URLs for a tenant under the configuration in force.
@@ -39,7 +32,7 @@ struct SAMLContextFactory: Sendable {
         let sp = serviceProvider(forTenant: tenantID)
         return SAMLTenantContext(
             tenantID: tenantID, idpEntityID: provider.metadata.entityID, spEntityID: sp.entityID, acsURL: sp.acsURL, keys: provider.keys,
-            decryptionKeys: decryptionKeys, signaturePolicy: XMLSignaturePolicy(insecureAllowSHA1: tenant.insecureAllowSHA1),
+            decryptionKeys: decryptionKeys, signaturePolicy: SignatureAlgorithmPolicy(insecureAllowSHA1: tenant.insecureAllowSHA1),
             allowIdPInitiated: tenant.allowIdPInitiated, clockSkew: current.saml.clockSkew, idAttribute: tenant.idAttribute,
             emailAttribute: tenant.emailAttribute, roleAttribute: tenant.roleAttribute
         )

@@ -2,12 +2,11 @@ import Foundation
 import GatehouseConfig
 import GatehouseSAML
 import GatehouseSessions
+import GatehouseSignIn
 import GatehouseStore
-import GatehouseXML
 import HTTPTypes
 import Hummingbird
 import Logging
-import _CryptoExtras
 
 /// Email-first and bookmark sign-in, and the Assertion Consumer Service: from a work email to a
 /// server-side session. Every refusal is a clear page with a reference that is also in the log.
@@ -16,10 +15,10 @@ final class SignInService: Sendable {
     private let contexts: SAMLContextFactory
     private let registry: IdPMetadataRegistry
     private let store: Store
+    private let linking: AccountLinking
     private let secrets: SessionSecretsProvider
     /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
-    private let redirectSigningKey: _RSA.Signing.PrivateKey?
-    private let postSigningKey: XMLSigningKey?
+    private let signingKey: SPSigningKey?
     private let lifetime: SessionLifetime
     private let cookies: CookieNames
     private let secureCookies: Bool
@@ -41,16 +40,16 @@ final class SignInService: Sendable {
     }
 
     init(
-        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKeys: SPSigningKeys?, store: Store,
+        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKey: SPSigningKey?, store: Store,
         secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         reloader = contexts.reloader
         registry = contexts.registry
         self.contexts = contexts
         self.store = store
+        linking = AccountLinking(directory: StoreSignInDirectory(store: store))
         self.secrets = secrets
-        redirectSigningKey = signingKeys?.redirect
-        postSigningKey = signingKeys?.post
+        self.signingKey = signingKey
         lifetime = SessionLifetime(configuration.session)
         cookies = CookieNames(prefix: configuration.cookieNamePrefix)
         secureCookies = configuration.publicURL.isHTTPS
@@ -124,7 +123,7 @@ final class SignInService: Sendable {
             return problem(.notConfigured, reference: reference, detail: "no usable IdP metadata for tenant \(tenant.id)")
         }
         let wantsSigned = provider.metadata.wantAuthnRequestsSigned
-        if wantsSigned && redirectSigningKey == nil {
+        if wantsSigned && signingKey == nil {
             return problem(.notConfigured, reference: reference, detail: "the IdP wants signed requests and sp.key_file is not set")
         }
         let moment = now()
@@ -151,11 +150,13 @@ final class SignInService: Sendable {
         logger.info("sign-in started", metadata: ["tenant": "\(tenant.id)", "request_id": "\(reference)", "authn_request": "\(authnRequest.id)"])
         // RelayState is opaque: the return path stays in the MAC'd cookie, never in the IdP's hands.
         if redirect != nil {
-            headers[.location] = try authnRequest.redirectURL(relayState: authnRequest.id, signingKey: wantsSigned ? redirectSigningKey : nil)
+            headers[.location] = try authnRequest.redirectURL(relayState: authnRequest.id, signingKey: wantsSigned ? signingKey?.redirect : nil)
             return Response(status: .found, headers: headers)
         }
         headers[.contentType] = "text/html; charset=utf-8"
-        let html = try authnRequest.postForm(relayState: authnRequest.id, signingKey: wantsSigned ? postSigningKey : nil)
+        let html = PostBindingForm.html(
+            action: destination, samlRequest: try authnRequest.postBindingValue(signingKey: wantsSigned ? signingKey?.post : nil),
+            relayState: authnRequest.id)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -198,30 +199,23 @@ final class SignInService: Sendable {
             returnTo = ReturnPath.sanitize(fields["RelayState"]) ?? "/"
         }
 
-        // A tenant without SCIM may take the role from the assertion (`role_attribute`); a value that
-        // is not a dashboard role refuses the sign-in rather than guessing.
-        var assertedRole: String?
-        if tenant.roleAttribute != nil, tenant.scimTokenSHA256.isEmpty {
-            guard let role = validated.role?.uppercased(), DashboardRoles.all.contains(role) else {
-                return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
-            }
-            assertedRole = role
+        let settings = SignInSettings(
+            provisionsWithSCIM: !tenant.scimTokenSHA256.isEmpty, roleFromAssertion: tenant.roleAttribute != nil,
+            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRoles.all))
+        let user: SignInAccount
+        switch try await linking.outcome(for: validated, settings: settings, now: moment) {
+        case .linked(let account, _):
+            user = account
+        case .createdJustInTime(let account):
+            logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(account.id)", "role": "\(account.role)"])
+            user = account
+        case .roleRefused:
+            return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
+        case .notProvisioned:
+            return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID)
+        case .deactivated(let account):
+            return problem(.deactivated, reference: reference, detail: "user \(account.id) is deactivated", tenant: tenantID)
         }
-        var user = try await store.user(tenantID: tenantID, named: validated.email)
-        if var existing = user, let role = assertedRole, existing.role != role {
-            _ = try await store.setRole(userID: existing.id, role: role, at: moment)
-            existing.role = role
-            user = existing
-        }
-        if user == nil, let role = assertedRole ?? tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
-            let created = StoredUser(
-                tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment, source: "jit")
-            try await store.createUser(created)
-            logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])
-            user = created
-        }
-        guard let user else { return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID) }
-        guard user.active else { return problem(.deactivated, reference: reference, detail: "user \(user.id) is deactivated", tenant: tenantID) }
 
         let cookie = SessionCookie.random()
         let session = StoredSession(

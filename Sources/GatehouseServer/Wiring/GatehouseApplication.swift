@@ -1,9 +1,9 @@
 import Foundation
 import GatehouseConfig
 import GatehouseProxy
+import GatehouseSAML
 import GatehouseSessions
 import GatehouseStore
-import GatehouseXML
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
@@ -35,7 +35,7 @@ public final class GatehouseApplication: Sendable {
     public let identityProviders: IdPMetadataRegistry
     public let metadataService: IdPMetadataService
     /// The SP keys that decrypt EncryptedAssertions (current, then next); nil without `sp.key_file`.
-    public let decryptionKeys: XMLDecryptionKeys?
+    public let decryptionKeys: SPDecryptionKeys?
     private let signIn: SignInService
     /// Builds each tenant's SAML validation context from the configuration and loaded metadata.
     let contexts: SAMLContextFactory
@@ -60,7 +60,7 @@ public final class GatehouseApplication: Sendable {
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink,
         reloadPollInterval: Duration, clock: @escaping @Sendable () -> Date
     ) throws {
-        try XMLSecurityLibrary.ensureInitialised()
+        try SAMLLibrary.initialise()
         self.configuration = configuration
         self.logger = logger
         self.sink = sink
@@ -71,7 +71,7 @@ public final class GatehouseApplication: Sendable {
         let spKeys = try [configuration.sp.keyFile, configuration.sp.nextKeyFile].compactMap { $0 }.map {
             try String(contentsOfFile: $0, encoding: .utf8)
         }
-        decryptionKeys = spKeys.isEmpty ? nil : try XMLDecryptionKeys(privateKeysPEM: spKeys)
+        decryptionKeys = spKeys.isEmpty ? nil : try SPDecryptionKeys(privateKeysPEM: spKeys)
         readiness = Readiness()
         store = try StoreFactory.open(configuration.store)
         let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
@@ -88,9 +88,9 @@ public final class GatehouseApplication: Sendable {
         let secrets = SessionSecretsProvider(configured: configuration.session.secret, store: store)
         let contexts = SAMLContextFactory(reloader: reloader, registry: identityProviders, decryptionKeys: decryptionKeys)
         self.contexts = contexts
-        let signingKeys = try SPSigningKeys(keyFile: configuration.sp.keyFile)
+        let signingKey = try SPSigningKey.load(keyFile: configuration.sp.keyFile)
         signIn = SignInService(
-            configuration: configuration, contexts: contexts, signingKeys: signingKeys, store: store, secrets: secrets, logger: logger, now: clock
+            configuration: configuration, contexts: contexts, signingKey: signingKey, store: store, secrets: secrets, logger: logger, now: clock
         )
         tokens = IdentityTokenProvider(settings: configuration.jwt, publicOrigin: configuration.publicURL.origin, store: store)
         sessions = StoreSessionResolver(store: store, secrets: secrets, tokens: tokens, lifetime: SessionLifetime(configuration.session), now: clock)
@@ -98,7 +98,7 @@ public final class GatehouseApplication: Sendable {
             reloader: reloader, sessions: sessions, secrets: secrets, store: store,
             cookieNames: SignInService.CookieNames(prefix: configuration.cookieNamePrefix), secureCookies: configuration.publicURL.isHTTPS,
             ssoPrefix: configuration.ssoPrefix, logger: logger,
-            contexts: contexts, signingKey: signingKeys?.redirect, now: clock)
+            contexts: contexts, signingKey: signingKey?.redirect, now: clock)
         let resolver = sessions
         scimRoutes = SCIMRoutes(
             reloader: reloader, store: store, revoker: SessionRevoker(store: store, forget: { resolver.forget(userID: $0) }), now: clock,

@@ -15,28 +15,19 @@ extension DevIdentityProvider {
             <button type="submit" id="redirect" name="binding" value="redirect">Sign out (HTTP-Redirect)</button>
             <button type="submit" id="post" name="binding" value="post">Sign out (HTTP-POST)</button></form>
             """
-        return SignInPages.page(status: .ok, title: "gatehouse dev-idp logout", body: body)
+        return DevIdPPages.page(status: .ok, title: "gatehouse dev-idp logout", body: body)
     }
 
     /// `POST /logout`: a signed LogoutRequest for the email's NameID (every session of it).
     func startLogout(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        let fields = HTTPForms.decode(Substring(String(buffer: body)))
+        let fields = try await DevIdPPages.fields(request)
         guard let email = fields["email"], email.contains("@") else {
-            return SignInPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
+            return DevIdPPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
         }
         let logout = LogoutRequest(destination: sloURL, spEntityID: entityID, nameID: email, sessionIndex: nil, now: Date())
         if fields["binding"] == "post" {
             let signed = try HardenedXMLDocument(parsing: Array(logout.xml.utf8)).signEnveloped(elementWithID: logout.id, key: signingKey)
-            let html = """
-                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing out</title></head>\
-                <body onload="document.forms[0].submit()"><form method="post" action="\(HTMLText.escape(sloURL))">\
-                <input type="hidden" name="SAMLRequest" value="\(Data(signed).base64EncodedString())">\
-                <noscript><button type="submit">Continue</button></noscript></form></body></html>
-                """
-            return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+            return DevIdPPages.autoPost(action: sloURL, fields: [("SAMLRequest", Data(signed).base64EncodedString())], title: "Signing out")
         }
         let url = try RedirectBindingEncoder.url(
             destination: sloURL, parameter: "SAMLRequest", xml: logout.xml, relayState: nil, signingKey: redirectKey)
@@ -45,6 +36,6 @@ extension DevIdentityProvider {
 
     /// `GET /slo`: where Gatehouse's LogoutResponse (or its own LogoutRequest) lands.
     func signedOut() -> Response {
-        SignInPages.page(status: .ok, title: "Signed out at the dev IdP", body: "<p>Gatehouse answered the logout.</p>")
+        DevIdPPages.page(status: .ok, title: "Signed out at the dev IdP", body: "<p>Gatehouse answered the logout.</p>")
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import GatehouseSAML
 import GatehouseXML
 import Hummingbird
-import Logging
 import X509
 import _CryptoExtras
 
@@ -50,16 +49,18 @@ public final class DevIdentityProvider: Sendable {
 
     /// The IdP metadata Gatehouse loads (`idp_metadata_url: BASE/metadata`).
     public var metadataXML: String {
-        let body = certificatePEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-        return """
-            <?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="\(HTMLText.escape(entityID))">\
-            <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\
-            <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>\(body)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
-            <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>\
-            <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\(HTMLText.escape(baseURL))/slo"/>\
-            <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\(HTMLText.escape(baseURL))/sso"/>\
-            </md:IDPSSODescriptor></md:EntityDescriptor>
-            """
+        var writer = XMLWriter(declaration: true)
+        writer.element("md:EntityDescriptor", [("xmlns:md", "urn:oasis:names:tc:SAML:2.0:metadata"), ("entityID", entityID)]) { entity in
+            entity.element(
+                "md:IDPSSODescriptor", [("WantAuthnRequestsSigned", "false"), ("protocolSupportEnumeration", "urn:oasis:names:tc:SAML:2.0:protocol")]
+            ) { descriptor in
+                descriptor.keyDescriptor(use: "signing", certificateBase64: ServiceProviderMetadata.base64Body(certificatePEM))
+                descriptor.element("md:NameIDFormat", text: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+                descriptor.empty("md:SingleLogoutService", [("Binding", IdPMetadata.redirectBinding), ("Location", "\(baseURL)/slo")])
+                descriptor.empty("md:SingleSignOnService", [("Binding", IdPMetadata.redirectBinding), ("Location", "\(baseURL)/sso")])
+            }
+        }
+        return writer.xml
     }
 
     /// The Hummingbird routes: metadata, the sign-in page, and the signed answer.
@@ -83,8 +84,7 @@ public final class DevIdentityProvider: Sendable {
 
     /// `POST /sso`: the picked email's signed response, posted on to the ACS by the browser.
     public func answer(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        return try answer(HTTPForms.decode(Substring(String(buffer: body))))
+        try answer(await DevIdPPages.fields(request))
     }
 
     /// `GET /sso?SAMLRequest=…`: the page where the person picks who to be.
@@ -94,11 +94,11 @@ public final class DevIdentityProvider: Sendable {
         let document = try HardenedXMLDocument(parsing: message.xml)
         guard let root = document.root, root.isNamed("AuthnRequest", namespace: "urn:oasis:names:tc:SAML:2.0:protocol"), let id = root.attribute("ID")
         else {
-            return SignInPages.page(status: .badRequest, title: "Not an AuthnRequest", body: "<p>The request could not be read.</p>")
+            return DevIdPPages.page(status: .badRequest, title: "Not an AuthnRequest", body: "<p>The request could not be read.</p>")
         }
         if let acs = root.attribute("AssertionConsumerServiceURL"), acs != acsURL {
-            return SignInPages.page(
-                status: .badRequest, title: "Unknown service", body: "<p>This dev IdP answers only \(HTMLText.escape(acsURL)).</p>")
+            return DevIdPPages.page(
+                status: .badRequest, title: "Unknown service", body: "<p>This dev IdP answers only \(DevIdPPages.escape(acsURL)).</p>")
         }
         return picker(inResponseTo: id, relayState: message.relayState ?? "", intro: "")
     }
@@ -109,66 +109,83 @@ public final class DevIdentityProvider: Sendable {
     }
 
     private func picker(inResponseTo: String, relayState: String, intro: String) -> Response {
-        let options = suggestions.map { #"<option value="\#(HTMLText.escape($0))">"# }.joined()
+        let e = DevIdPPages.escape
+        let options = suggestions.map { #"<option value="\#(e($0))">"# }.joined()
         let body = """
             <p><strong>Development only.</strong> Anyone can sign in as anyone here.</p>\(intro)
             <form method="post" action="/sso"><label for="email">Sign in as</label>
-            <input id="email" name="email" type="email" list="people" required autofocus value="\(HTMLText.escape(suggestions.first ?? ""))">
+            <input id="email" name="email" type="email" list="people" required autofocus value="\(e(suggestions.first ?? ""))">
             <datalist id="people">\(options)</datalist>
             <label for="role">Role (sent as the <code>role</code> attribute)</label>
             <select id="role" name="role">\(Self.roles.map { #"<option>\#($0)</option>"# }.joined())</select>
-            <input type="hidden" name="in_response_to" value="\(HTMLText.escape(inResponseTo))">
-            <input type="hidden" name="relay_state" value="\(HTMLText.escape(relayState))">
+            <input type="hidden" name="in_response_to" value="\(e(inResponseTo))">
+            <input type="hidden" name="relay_state" value="\(e(relayState))">
             <button type="submit">Sign in</button></form>
             """
-        return SignInPages.page(status: .ok, title: "gatehouse dev-idp", body: body)
+        return DevIdPPages.page(status: .ok, title: "gatehouse dev-idp", body: body)
     }
 
     private func answer(_ fields: [String: String]) throws -> Response {
         guard let email = fields["email"], email.contains("@") else {
-            return SignInPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
+            return DevIdPPages.page(status: .badRequest, title: "Email needed", body: "<p>Enter an email address.</p>")
         }
         let role = fields["role"].flatMap { Self.roles.contains($0) ? $0 : nil } ?? "ANALYST"
         let response = try signedResponse(
             email: email, role: role, inResponseTo: fields["in_response_to"].flatMap { $0.isEmpty ? nil : $0 }, now: Date())
-        let relay =
-            fields["relay_state"].flatMap { $0.isEmpty ? nil : $0 }.map {
-                #"<input type="hidden" name="RelayState" value="\#(HTMLText.escape($0))">"#
-            } ?? ""
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title></head>\
-            <body onload="document.forms[0].submit()"><form method="post" action="\(HTMLText.escape(acsURL))">\
-            <input type="hidden" name="SAMLResponse" value="\(Data(response).base64EncodedString())">\(relay)\
-            <noscript><button type="submit">Continue</button></noscript></form></body></html>
-            """
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        let relay = fields["relay_state"].flatMap { $0.isEmpty ? nil : $0 }.map { [("RelayState", $0)] } ?? []
+        return DevIdPPages.autoPost(action: acsURL, fields: [("SAMLResponse", Data(response).base64EncodedString())] + relay, title: "Signing in")
     }
 
-    /// A signed Okta-shaped response for `email` (signed Assertion).
+    /// The roles the picker offers (the dashboard roles).
     static let roles = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
 
+    /// A signed Okta-shaped response for `email` (signed Assertion).
     public func signedResponse(email: String, role: String, inResponseTo: String?, now: Date) throws -> [UInt8] {
         func stamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         let assertionID = "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let answered = inResponseTo.map { #" InResponseTo="\#(HTMLText.escape($0))""# } ?? ""
-        let e = HTMLText.escape
-        let xml = """
-            <saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="\(e(acsURL))" ID="_r\(assertionID)"\(answered) IssueInstant="\(stamp(now))" Version="2.0">\
-            <saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">\(e(entityID))</saml2:Issuer>\
-            <saml2p:Status><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></saml2p:Status>\
-            <saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="\(assertionID)" IssueInstant="\(stamp(now))" Version="2.0">\
-            <saml2:Issuer>\(e(entityID))</saml2:Issuer>\
-            <saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">\(e(email))</saml2:NameID>\
-            <saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData\(answered) NotOnOrAfter="\(stamp(now.addingTimeInterval(300)))" Recipient="\(e(acsURL))"/></saml2:SubjectConfirmation></saml2:Subject>\
-            <saml2:Conditions NotBefore="\(stamp(now.addingTimeInterval(-60)))" NotOnOrAfter="\(stamp(now.addingTimeInterval(300)))"><saml2:AudienceRestriction><saml2:Audience>\(e(audience))</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions>\
-            <saml2:AuthnStatement AuthnInstant="\(stamp(now))" SessionIndex="\(assertionID)"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>\
-            <saml2:AttributeStatement><saml2:Attribute Name="id"><saml2:AttributeValue>dev-\(e(email))</saml2:AttributeValue></saml2:Attribute>\
-            <saml2:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"><saml2:AttributeValue>\(e(email))</saml2:AttributeValue></saml2:Attribute>\
-            <saml2:Attribute Name="role"><saml2:AttributeValue>\(e(role))</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>\
-            </saml2:Assertion></saml2p:Response>
-            """
-        return try HardenedXMLDocument(parsing: Array(xml.utf8)).signEnveloped(elementWithID: assertionID, key: signingKey)
+        let answered = inResponseTo.map { [("InResponseTo", $0)] } ?? []
+        let assertionNamespace = "urn:oasis:names:tc:SAML:2.0:assertion"
+        var writer = XMLWriter()
+        writer.element(
+            "saml2p:Response",
+            [("xmlns:saml2p", "urn:oasis:names:tc:SAML:2.0:protocol"), ("Destination", acsURL), ("ID", "_r\(assertionID)")] + answered + [
+                ("IssueInstant", stamp(now)), ("Version", "2.0"),
+            ]
+        ) { response in
+            response.element("saml2:Issuer", [("xmlns:saml2", assertionNamespace)], text: entityID)
+            response.element("saml2p:Status") { status in
+                status.empty("saml2p:StatusCode", [("Value", "urn:oasis:names:tc:SAML:2.0:status:Success")])
+            }
+            response.element(
+                "saml2:Assertion", [("xmlns:saml2", assertionNamespace), ("ID", assertionID), ("IssueInstant", stamp(now)), ("Version", "2.0")]
+            ) { assertion in
+                assertion.element("saml2:Issuer", text: entityID)
+                assertion.element("saml2:Subject") { subject in
+                    subject.element("saml2:NameID", [("Format", "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")], text: email)
+                    subject.element("saml2:SubjectConfirmation", [("Method", "urn:oasis:names:tc:SAML:2.0:cm:bearer")]) { confirmation in
+                        confirmation.empty(
+                            "saml2:SubjectConfirmationData", answered + [("NotOnOrAfter", stamp(now.addingTimeInterval(300))), ("Recipient", acsURL)])
+                    }
+                }
+                assertion.element(
+                    "saml2:Conditions", [("NotBefore", stamp(now.addingTimeInterval(-60))), ("NotOnOrAfter", stamp(now.addingTimeInterval(300)))]
+                ) { conditions in
+                    conditions.element("saml2:AudienceRestriction") { $0.element("saml2:Audience", text: audience) }
+                }
+                assertion.element("saml2:AuthnStatement", [("AuthnInstant", stamp(now)), ("SessionIndex", assertionID)]) { statement in
+                    statement.element("saml2:AuthnContext") {
+                        $0.element("saml2:AuthnContextClassRef", text: "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified")
+                    }
+                }
+                assertion.element("saml2:AttributeStatement") { statement in
+                    for (name, value) in [
+                        ("id", "dev-\(email)"), ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", email), ("role", role),
+                    ] {
+                        statement.element("saml2:Attribute", [("Name", name)]) { $0.element("saml2:AttributeValue", text: value) }
+                    }
+                }
+            }
+        }
+        return try HardenedXMLDocument(parsing: Array(writer.xml.utf8)).signEnveloped(elementWithID: assertionID, key: signingKey)
     }
 }

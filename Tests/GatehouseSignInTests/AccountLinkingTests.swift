@@ -1,0 +1,110 @@
+import Foundation
+import GatehouseSignIn
+import Testing
+
+@testable import GatehouseSAML
+
+/// The ACS outcome, one case each, with a frozen `now` and an in-memory directory.
+@Suite struct AccountLinkingTests {
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+    static let roles: Set<String> = ["ADMINISTRATOR", "MANAGER", "ANALYST"]
+    static let alice = SignInAccount(id: "u-1", tenantID: "acme", email: "alice@acme.com", role: "ANALYST", active: true)
+
+    static func assertion(email: String = "Alice@ACME.com", role: String? = nil, tenant: String = "acme") -> ValidatedAssertion {
+        ValidatedAssertion(
+            tenantID: tenant, assertionID: "_a1", nameID: email, email: email, idpUserID: nil, sessionIndex: nil, sessionNotOnOrAfter: nil,
+            inResponseTo: nil, role: role)
+    }
+
+    static func settings(scim: Bool, roleFromAssertion: Bool = false, jit: String? = nil) -> SignInSettings {
+        SignInSettings(provisionsWithSCIM: scim, roleFromAssertion: roleFromAssertion, justInTimeRole: jit, allowedRoles: roles)
+    }
+
+    @Test func aProvisionedAccountIsLinkedByEmailIgnoringCaseWithItsStoredRole() async throws {
+        let directory = InMemorySignInDirectory([Self.alice])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(role: "ADMINISTRATOR"), settings: Self.settings(scim: true), now: Self.now)
+        #expect(outcome == .linked(Self.alice, previousRole: nil))
+        #expect(outcome.signedIn?.role == "ANALYST")
+        #expect(directory.roleChanges.isEmpty)
+    }
+
+    @Test func anAccountOfAnotherTenantIsNotLinked() async throws {
+        let directory = InMemorySignInDirectory([Self.alice])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(tenant: "globex"), settings: Self.settings(scim: true), now: Self.now)
+        #expect(outcome == .notProvisioned)
+    }
+
+    @Test func aTenantWithoutSCIMCreatesTheAccountWithTheDefaultRole() async throws {
+        let directory = InMemorySignInDirectory()
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(email: "bob@acme.com"), settings: Self.settings(scim: false, jit: "MANAGER"), now: Self.now)
+        let created = SignInAccount(id: "jit-1", tenantID: "acme", email: "bob@acme.com", role: "MANAGER", active: true)
+        #expect(outcome == .createdJustInTime(created))
+        #expect(directory.accounts == [created])
+    }
+
+    @Test func aTenantWithSCIMNeverCreatesAnAccount() async throws {
+        let directory = InMemorySignInDirectory()
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(email: "bob@acme.com"), settings: Self.settings(scim: true, jit: "MANAGER"), now: Self.now)
+        #expect(outcome == .notProvisioned)
+        #expect(directory.accounts.isEmpty)
+    }
+
+    @Test func withoutSCIMAndWithoutADefaultRoleNobodyIsCreated() async throws {
+        let directory = InMemorySignInDirectory()
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(email: "bob@acme.com"), settings: Self.settings(scim: false), now: Self.now)
+        #expect(outcome == .notProvisioned)
+        #expect(directory.accounts.isEmpty)
+    }
+
+    @Test func aDeactivatedAccountIsRefused() async throws {
+        var inactive = Self.alice
+        inactive.active = false
+        let directory = InMemorySignInDirectory([inactive])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(), settings: Self.settings(scim: false, jit: "MANAGER"), now: Self.now)
+        #expect(outcome == .deactivated(inactive))
+        #expect(outcome.signedIn == nil)
+        #expect(directory.accounts == [inactive])
+    }
+
+    @Test func theAssertedRoleReplacesTheStoredOneOnATenantWithoutSCIM() async throws {
+        let directory = InMemorySignInDirectory([Self.alice])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(role: "manager"), settings: Self.settings(scim: false, roleFromAssertion: true), now: Self.now)
+        var promoted = Self.alice
+        promoted.role = "MANAGER"
+        #expect(outcome == .linked(promoted, previousRole: "ANALYST"))
+        #expect(directory.roleChanges == [.init(accountID: "u-1", role: "MANAGER", at: Self.now)])
+    }
+
+    @Test func theAssertedRoleIsTheRoleOfAJustInTimeAccount() async throws {
+        let directory = InMemorySignInDirectory()
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(email: "bob@acme.com", role: "ADMINISTRATOR"), settings: Self.settings(scim: false, roleFromAssertion: true),
+            now: Self.now)
+        #expect(
+            outcome == .createdJustInTime(SignInAccount(id: "jit-1", tenantID: "acme", email: "bob@acme.com", role: "ADMINISTRATOR", active: true)))
+    }
+
+    @Test(arguments: [nil, "OWNER", ""])
+    func aMissingOrUnknownAssertedRoleRefusesTheSignIn(role: String?) async throws {
+        let directory = InMemorySignInDirectory([Self.alice])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(role: role), settings: Self.settings(scim: false, roleFromAssertion: true, jit: "ANALYST"), now: Self.now)
+        #expect(outcome == .roleRefused(asserted: role))
+        #expect(directory.roleChanges.isEmpty)
+    }
+
+    @Test func aTenantWithSCIMIgnoresTheAssertedRole() async throws {
+        let directory = InMemorySignInDirectory([Self.alice])
+        let outcome = try await AccountLinking(directory: directory).outcome(
+            for: Self.assertion(role: "OWNER"), settings: Self.settings(scim: true, roleFromAssertion: true), now: Self.now)
+        #expect(outcome == .linked(Self.alice, previousRole: nil))
+        #expect(directory.roleChanges.isEmpty)
+    }
+}
