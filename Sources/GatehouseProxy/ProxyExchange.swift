@@ -15,7 +15,7 @@ final class ProxyExchange {
     var keepAlive: Bool
     let isHEAD: Bool
     var upgradeRequested: Bool
-    /// The request target as the client sent it, for the sign-in redirect's return path.
+    /// The request target as the client sent it, for the login redirect's return path.
     let uri: String
     /// An API call (JSON errors, 401) rather than a page load (HTML, redirects).
     let wantsJSON: Bool
@@ -38,6 +38,8 @@ final class ProxyExchange {
     /// Body bytes received so far, and the most Gatehouse's own routes take (nil: streamed on).
     var bodyBytes = 0
     var bodyLimit: (bytes: Int, tooLarge: LocalResponse)?
+    /// Set when an in-process application answers (no upstream connection).
+    var inProcessApplication: (any InProcessApplication)?
     /// Set for responses from the upstream app: its `Set-Cookie` for Gatehouse's cookies is dropped.
     var gatehouseCookies: CookieFilter?
     /// The path as decided for rules and public paths.

@@ -8,10 +8,11 @@ struct ProxyEnvironment: Sendable {
     let pools: UpstreamPools
     let upstream: UpstreamTarget
     let application: UpstreamTarget
-    /// Sessions behind cookies; nil only where sign-in is not wired (some tests).
+    /// Gatehouse's own routes, most specific first.
+    let routes: [ApplicationRoute]
+    let loginRequired: LoginRequired
+    /// Sessions behind cookies; nil only where no session store is wired (some tests).
     let sessions: SessionResolver?
-    /// SCIM answered in this process (nil: over the application socket like sign-in).
-    var inProcess: InProcessApplication? = nil
 }
 
 /// The HTTP/1 handlers in front of `ProxyFrontHandler`, removed when a connection is upgraded.
@@ -217,8 +218,9 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         let route: RouteClass
         let pool: UpstreamPool?
-        if policy.isApplicationPath(path) {
-            route = path.hasPrefix(policy.scimPrefix) ? .scim : .sso
+        let application = environment.routes.route(for: path)
+        if let application {
+            route = application.routeClass
             pool = applicationPool
         } else if policy.isPublic(requestPath) {
             route = .upstream
@@ -249,22 +251,20 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 return
             }
             respondLocally(
-                LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
-                to: exchange
-            )
+                environment.loginRequired.response(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON), to: exchange)
             return
         }
-        forward(head, to: pool, route: route, path: path, requestID: requestID, start: start, policy: policy, facts: facts)
+        forward(
+            head, to: pool, route: route, application: application, path: path, requestID: requestID, start: start, policy: policy,
+            facts: facts)
     }
 
-    /// The access gate once the session is known: sign-in, a rule's 403, or on to the upstream.
+    /// The access gate once the session is known: the login page, a rule's 403, or on to the upstream.
     private func gate(_ exchange: ProxyExchange, head: HTTPRequestHead, identity: ProxyIdentity?, policy: ProxyPolicy, requestID: String) {
         guard self.exchange === exchange, let upstreamPool else { return }
         guard let identity else {
             respondLocally(
-                LocalResponse.signInRequired(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON, ssoPrefix: policy.ssoPrefix),
-                to: exchange
-            )
+                environment.loginRequired.response(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON), to: exchange)
             return
         }
         guard identity.isHeaderSafe else {
@@ -288,14 +288,14 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     /// Sends a request that needs no session on: a public path to the upstream, or one of
-    /// Gatehouse's own routes (sign-in, SCIM) to the application, held to that route's body limit.
+    /// Gatehouse's own routes to the application, held to that route's body limit.
     private func forward(
-        _ head: HTTPRequestHead, to pool: UpstreamPool, route: RouteClass, path: Substring, requestID: String, start: NIODeadline,
-        policy: ProxyPolicy, facts: RequestHeadFacts
+        _ head: HTTPRequestHead, to pool: UpstreamPool, route: RouteClass, application: ApplicationRoute?, path: Substring, requestID: String,
+        start: NIODeadline, policy: ProxyPolicy, facts: RequestHeadFacts
     ) {
         let outbound = UpstreamRequestHeaders(
             from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: requestID,
-            towardsGatehouse: route != .upstream
+            towardsGatehouse: application != nil
         )
         let exchange = ProxyExchange(
             head: head, keepAlive: head.isKeepAlive, path: String(path), requestID: requestID, route: route, start: start,
@@ -303,18 +303,19 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         )
         exchange.asksForUpgrade = facts.asksForUpgrade
         self.exchange = exchange
-        if route == .upstream {
-            exchange.gatehouseCookies = policy.cookies
-        } else {
-            let limit = policy.bodyLimit(forApplicationPath: path)
+        if let application {
+            let limit = (bytes: application.maximumBodyBytes, tooLarge: application.bodyTooLarge)
             exchange.bodyLimit = limit
             // Refused on the declared size, before a byte of the body is read.
             if let declared = facts.contentLength, declared > limit.bytes { return respondLocally(limit.tooLarge, to: exchange) }
+        } else {
+            exchange.gatehouseCookies = policy.cookies
         }
         exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
-        if route == .scim, environment.inProcess != nil, outbound.upgrade == nil {
+        if let inProcess = application?.inProcessApplication, outbound.upgrade == nil {
             // Buffered whole (bounded) and answered in this process when the request ends.
             exchange.inProcess = true
+            exchange.inProcessApplication = inProcess
             return
         }
         exchange.pool = pool
@@ -324,7 +325,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// Hands a whole in-process request to the application and its answer to the client, as if
     /// an upstream had sent it.
     private func dispatchInProcess(_ exchange: ProxyExchange) {
-        guard let context, let application = environment.inProcess else { return }
+        guard let context, let application = exchange.inProcessApplication else { return }
         var head: HTTPRequestHead?
         var body = context.channel.allocator.buffer(capacity: exchange.bodyBytes)
         for part in exchange.buffered {
