@@ -184,7 +184,7 @@ struct ProxyConnectionStateMachine {
         method: HTTPMethod, version: HTTPVersion, keepAlive: Bool, asksForUpgrade: Bool, route: RouteClass, sink: Sink,
         upgradeForwarded: Bool = false, bodyLimit: Int? = nil
     ) {
-        precondition(state == .idle, "a request head while another request is in progress")
+        assert(state == .idle, "a request head while another request is in progress")
         state = .exchange(
             Exchange(
                 method: method, version: version, route: route, keepAlive: keepAlive, asksForUpgrade: asksForUpgrade,
