@@ -26,27 +26,28 @@ struct FrontCodecHandlers {
 /// and streams each request to a pooled upstream connection on the same event loop and the
 /// response back, part by part, holding reads on whichever side is ahead (backpressure).
 ///
-/// What happens when is decided by `ProxyConnectionStateMachine`; this handler routes request
-/// heads and carries the machine's actions out on the channels.
+/// What happens when is decided by `ProxyConnectionStateMachine`; this handler carries the
+/// machine's actions out on the channels. Routing a request head is in `+Routing`, the switch
+/// to raw bytes after a 101 in `+Upgrade`.
 final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamConnectionDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let environment: ProxyEnvironment
-    private let codec: FrontCodecHandlers?
-    private var context: ChannelHandlerContext?
-    private var upstreamPool: UpstreamPool?
-    private var applicationPool: UpstreamPool?
-    private var peer: String?
+    let environment: ProxyEnvironment
+    let codec: FrontCodecHandlers?
+    var context: ChannelHandlerContext?
+    var upstreamPool: UpstreamPool?
+    var applicationPool: UpstreamPool?
+    var peer: String?
     /// The trust decision for this peer under one policy; holding the policy itself (not its
     /// address, which a reloaded policy could reuse) keeps a stale decision from surviving a reload.
-    private var trust: (policy: ProxyPolicy, trusted: Bool)?
-    private var requestIDs = RequestIdentifierGenerator()
-    private var machine = ProxyConnectionStateMachine()
+    var trust: (policy: ProxyPolicy, trusted: Bool)?
+    var requestIDs = RequestIdentifierGenerator()
+    var machine = ProxyConnectionStateMachine()
     /// The request in progress (nil exactly when the machine has no exchange); async answers
     /// (session, pool, in-process) for an older one are recognised by identity and dropped.
-    private var exchange: ProxyExchange?
+    var exchange: ProxyExchange?
     private var processingPipelined = false
 
     /// - Parameter codec: the HTTP handlers to remove on an upgrade (nil: none, as in unit tests).
@@ -144,133 +145,6 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         context.read()
     }
 
-    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let start = NIODeadline.now()
-        let policy = environment.policy.policy
-        let requestID: String
-        if let inbound = head.headers.first(name: "x-request-id"), RequestIdentifierGenerator.isAcceptable(inbound) {
-            requestID = inbound
-        } else {
-            requestID = requestIDs.next()
-        }
-        let path = head.uri[..<(head.uri.firstIndex(of: "?") ?? head.uri.endIndex)]
-        environment.observer.requestStarted()
-        var facts = RequestHeadFacts(head.headers)
-        // NIO's decoder parses nothing after a CONNECT either, whatever its target.
-        if head.method == .CONNECT { facts.asksForUpgrade = true }
-        let exchange = ProxyExchange(head: head, path: String(path), requestID: requestID, start: start)
-        self.exchange = exchange
-
-        if head.method == .CONNECT || head.method == .TRACE {
-            // Never proxied: a tunnel, and a method whose body NIO's encoder drops (the upstream
-            // would read it as the next request), that no dashboard needs.
-            machine.requestStarted(
-                method: head.method, version: head.version, keepAlive: false, asksForUpgrade: facts.asksForUpgrade, route: .gate, sink: .held)
-            return respondLocally(LocalResponse.methodNotAllowed(wantsJSON: exchange.wantsJSON), to: exchange)
-        }
-
-        guard let requestPath = RequestPath(target: head.uri), facts.hostCount <= 1, !facts.hostIsMalformed else {
-            machine.requestStarted(method: head.method, version: head.version, keepAlive: false, asksForUpgrade: false, route: .gate, sink: .held)
-            let response =
-                facts.hostCount > 1 || facts.hostIsMalformed
-                ? LocalResponse.badHost(wantsJSON: exchange.wantsJSON) : LocalResponse.badRequestTarget(wantsJSON: exchange.wantsJSON)
-            return respondLocally(response, to: exchange)
-        }
-        if let application = environment.routes.route(for: path) {
-            forward(head, to: application, exchange: exchange, policy: policy, facts: facts)
-        } else if policy.isPublic(requestPath) {
-            forwardToUpstream(head, exchange: exchange, policy: policy, facts: facts)
-        } else {
-            exchange.requestPath = requestPath
-            machine.requestStarted(
-                method: head.method, version: head.version, keepAlive: head.isKeepAlive, asksForUpgrade: facts.asksForUpgrade, route: .gate,
-                sink: .held)
-            guard let sessions = environment.sessions, let cookie = CookieValue.find(policy.sessionCookie, in: head.headers) else {
-                return respondLocally(
-                    environment.loginRequired.response(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON), to: exchange)
-            }
-            if let identity = sessions.cachedIdentity(forCookie: cookie) {
-                return gate(exchange, head: head, identity: identity, policy: policy)
-            }
-            // Body parts wait in `buffered` (reads are held) until the session is known.
-            sessions.identity(forCookie: cookie, on: context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete {
-                [weak self] result in
-                let identity = (try? result.get()) ?? nil
-                self?.gate(exchange, head: head, identity: identity, policy: policy)
-            }
-        }
-    }
-
-    /// The access gate once the session is known: the login page, a rule's 403, or on to the upstream.
-    private func gate(_ exchange: ProxyExchange, head: HTTPRequestHead, identity: ProxyIdentity?, policy: ProxyPolicy) {
-        guard self.exchange === exchange, let upstreamPool else { return }
-        guard let identity else {
-            return respondLocally(
-                environment.loginRequired.response(method: exchange.method, uri: exchange.uri, wantsJSON: exchange.wantsJSON), to: exchange)
-        }
-        guard identity.isHeaderSafe else {
-            // Never sent: the value would become a header of its own (or a second request).
-            environment.observer.refusedIdentity(userID: identity.userID, requestID: exchange.requestID)
-            return respondLocally(
-                LocalResponse.upstreamError(.badGateway, wantsJSON: exchange.wantsJSON, requestID: exchange.requestID), to: exchange)
-        }
-        guard let requestPath = exchange.requestPath, policy.rules.allows(role: identity.role, method: head.method, path: requestPath) else {
-            return respondLocally(LocalResponse.forbidden(wantsJSON: exchange.wantsJSON, requestID: exchange.requestID), to: exchange)
-        }
-        let outbound = UpstreamRequestHeaders(
-            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: exchange.requestID, identity: identity
-        )
-        machine.gatePassed(upgradeForwarded: outbound.upgrade != nil)
-        exchange.gatehouseCookies = policy.cookies
-        exchange.buffered.insert(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)), at: 0)
-        acquire(from: upstreamPool, for: exchange)
-    }
-
-    /// A public path: on to the upstream, no session needed.
-    private func forwardToUpstream(_ head: HTTPRequestHead, exchange: ProxyExchange, policy: ProxyPolicy, facts: RequestHeadFacts) {
-        let outbound = UpstreamRequestHeaders(
-            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: exchange.requestID)
-        machine.requestStarted(
-            method: head.method, version: head.version, keepAlive: head.isKeepAlive, asksForUpgrade: facts.asksForUpgrade, route: .upstream,
-            sink: .held, upgradeForwarded: outbound.upgrade != nil)
-        exchange.gatehouseCookies = policy.cookies
-        exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
-        guard let upstreamPool else { return upstreamFailed(.connect) }
-        acquire(from: upstreamPool, for: exchange)
-    }
-
-    /// One of Gatehouse's own routes: to the application, held to the route's body limit.
-    private func forward(
-        _ head: HTTPRequestHead, to application: ApplicationRoute, exchange: ProxyExchange, policy: ProxyPolicy, facts: RequestHeadFacts
-    ) {
-        let outbound = UpstreamRequestHeaders(
-            from: head.headers, policy: policy, peer: peer, peerIsTrusted: isTrusted(policy), requestID: exchange.requestID,
-            towardsGatehouse: true)
-        // Buffered whole (bounded) and answered in this process when the request ends.
-        let inProcess = outbound.upgrade == nil ? application.inProcessApplication : nil
-        machine.requestStarted(
-            method: head.method, version: head.version, keepAlive: head.isKeepAlive, asksForUpgrade: facts.asksForUpgrade,
-            route: application.routeClass, sink: inProcess == nil ? .held : .collected, upgradeForwarded: outbound.upgrade != nil,
-            bodyLimit: application.maximumBodyBytes)
-        exchange.bodyTooLarge = application.bodyTooLarge
-        // Refused on the declared size, before a byte of the body is read.
-        if let declared = facts.contentLength, declared > application.maximumBodyBytes {
-            return respondLocally(application.bodyTooLarge, to: exchange)
-        }
-        exchange.buffered.append(.head(HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: outbound.headers)))
-        if let inProcess {
-            exchange.inProcessApplication = inProcess
-            return
-        }
-        guard let applicationPool else { return upstreamFailed(.connect) }
-        acquire(from: applicationPool, for: exchange)
-    }
-
-    private func acquire(from pool: UpstreamPool, for exchange: ProxyExchange) {
-        exchange.pool = pool
-        pool.acquire { [weak self] result in self?.attach(result, to: exchange) }
-    }
-
     /// Hands a whole in-process request to the application and its answer to the client, as if
     /// an upstream had sent it.
     private func dispatchInProcess(_ exchange: ProxyExchange) {
@@ -300,14 +174,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
-    private func isTrusted(_ policy: ProxyPolicy) -> Bool {
-        if let trust, trust.policy === policy { return trust.trusted }
-        let trusted = policy.isTrustedProxy(peer)
-        trust = (policy, trusted)
-        return trusted
-    }
-
-    private func attach(_ result: Result<UpstreamConnection, Error>, to exchange: ProxyExchange) {
+    func attach(_ result: Result<UpstreamConnection, Error>, to exchange: ProxyExchange) {
         guard self.exchange === exchange else {
             // The client went away while we connected: keep the connection for someone else.
             if case .success(let connection) = result { exchange.pool?.release(connection) }
@@ -430,7 +297,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     // MARK: Endings
 
-    private func respondLocally(_ response: LocalResponse, to exchange: ProxyExchange) {
+    func respondLocally(_ response: LocalResponse, to exchange: ProxyExchange) {
         guard let context, let action = machine.respondingLocally(status: response.status) else { return }
         var headers = response.headers
         headers.add(name: "Content-Length", value: String(response.body.utf8.count))
@@ -484,51 +351,12 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
-    private func complete(_ exchange: ProxyExchange, status: Int, route: RouteClass) {
+    func complete(_ exchange: ProxyExchange, status: Int, route: RouteClass) {
         environment.observer.requestCompleted(
             CompletedRequest(
                 requestID: exchange.requestID, method: exchange.method.rawValue, path: exchange.path, status: status, route: route,
                 duration: .nanoseconds(Int64((NIODeadline.now() - exchange.start).nanoseconds)), peer: peer
             )
         )
-    }
-
-    // MARK: Protocol upgrade (WebSocket)
-
-    /// After a 101, both connections stop speaking HTTP: the HTTP handlers leave both pipelines
-    /// and a pair of glue handlers copies bytes, keeping whatever the decoders had read ahead.
-    private func upgrade(_ exchange: ProxyExchange, route: RouteClass, context: ChannelHandlerContext) {
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
-        context.flush()
-        self.exchange = nil
-        complete(exchange, status: 101, route: route)
-        guard let upstream = exchange.upstream, let upstreamChannel = upstream.channel else {
-            context.close(promise: nil)
-            return
-        }
-        upstream.delegate = nil
-        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair()
-        do {
-            let front = context.pipeline.syncOperations
-            let back = upstreamChannel.pipeline.syncOperations
-            try front.addHandler(clientGlue)
-            try back.addHandler(upstreamGlue)
-            // Reads held while the upgrade was pending go on through the glue.
-            if machine.resumeReads() { context.read() }
-            _ = back.removeHandler(upstream)
-            _ = back.removeHandler(name: UpstreamPool.validatorHandlerName)
-            _ = back.removeHandler(name: UpstreamPool.idleHandlerName)
-            _ = back.removeHandler(name: UpstreamPool.decoderHandlerName)
-            _ = back.removeHandler(name: UpstreamPool.encoderHandlerName)
-            if let codec { _ = front.removeHandler(codec.errors) }
-            _ = front.removeHandler(context: context)
-            if let codec {
-                _ = front.removeHandler(codec.decoder)
-                _ = front.removeHandler(codec.encoder)
-            }
-        } catch {
-            upstream.close()
-            context.close(promise: nil)
-        }
     }
 }
