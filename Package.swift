@@ -174,6 +174,17 @@ let package = Package(
             dependencies: ["GatehouseSQLite", "GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The proxy without sockets: its state machine, and the front handler on EmbeddedChannel.
+        .testTarget(
+            name: "GatehouseProxyTests",
+            dependencies: [
+                "GatehouseProxy", "GatehouseConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [

@@ -36,7 +36,7 @@ struct CookieFilter: Sendable {
     }
 
     /// Drops an upstream's `Set-Cookie` for one of Gatehouse's cookies: an app (or an attacker's
-    /// reflected header) must not be able to plant or clear a session or a pending sign-in.
+    /// reflected header) must not be able to plant or clear a session or any other cookie of Gatehouse's.
     func removeGatehouseCookies(from headers: inout HTTPHeaders) {
         guard headers.contains(name: "set-cookie") else { return }
         var kept = HTTPHeaders()

@@ -1,29 +1,23 @@
 import NIOCore
 import NIOHTTP1
 
-/// A response Gatehouse writes itself: the access gate's redirect or 401, and error pages.
-struct LocalResponse {
-    var status: HTTPResponseStatus
-    var headers: HTTPHeaders
-    var body: String
+/// A response Gatehouse writes itself: the access gate's redirect or 401, and error pages. The
+/// proxy adds `Content-Length`, `X-Request-Id` and, when the connection ends, `Connection: close`.
+public struct LocalResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: String
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders, body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 
     /// Whether a request is an API call (JSON errors) rather than a page load (HTML, redirects).
     static func wantsJSON(_ headers: HTTPHeaders) -> Bool {
         if headers.contains(name: "x-requested-with") { return true }
         return headers[canonicalForm: "accept"].contains { $0.lowercased().contains("application/json") }
-    }
-
-    /// The gate's answer to a request that needs a session: sign-in redirect for pages, 401 JSON for API calls.
-    static func signInRequired(method: HTTPMethod, uri: String, wantsJSON: Bool, ssoPrefix: String) -> LocalResponse {
-        let isPageLoad = (method == .GET || method == .HEAD) && !wantsJSON
-        let loginPath = "\(ssoPrefix)/login"
-        if isPageLoad {
-            var headers = HTTPHeaders()
-            headers.add(name: "Location", value: "\(loginPath)?return_to=\(percentEncodeQueryValue(uri))")
-            headers.add(name: "Cache-Control", value: "no-store")
-            return LocalResponse(status: .found, headers: headers, body: "")
-        }
-        return json(.unauthorized, #"{"error":"unauthenticated","message":"Sign-in required.","login_url":"\#(loginPath)"}"#)
     }
 
     /// A signed-in person whose role a rule does not allow here.
@@ -77,22 +71,6 @@ struct LocalResponse {
         return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the path is not acceptable.\n")
     }
 
-    /// A sign-in form or SAML message over its route's limit: a page a person can read.
-    static let payloadTooLarge: LocalResponse = {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>413 Request too large</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head><body>
-            <h1>This request is too large</h1>
-            <p>Gatehouse refused what your browser sent because it is larger than a sign-in ever needs.
-            Go back and try again; if it keeps happening, tell your administrator.</p></body></html>
-            """
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
-        headers.add(name: "Cache-Control", value: "no-store")
-        return LocalResponse(status: .payloadTooLarge, headers: headers, body: html)
-    }()
-
     /// CONNECT and TRACE: never proxied.
     static func methodNotAllowed(wantsJSON: Bool) -> LocalResponse {
         var response =
@@ -112,16 +90,8 @@ struct LocalResponse {
         return LocalResponse(status: .badRequest, headers: headers, body: "Bad request: the request must carry exactly one Host.\n")
     }
 
-    /// A SCIM request body over `proxy.max_scim_body_bytes`, in the SCIM error schema.
-    static let scimPayloadTooLarge: LocalResponse = {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/scim+json")
-        return LocalResponse(
-            status: .payloadTooLarge, headers: headers,
-            body: #"{"detail":"The request body is too large.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"413"}"#)
-    }()
-
-    static func json(_ status: HTTPResponseStatus, _ body: String) -> LocalResponse {
+    /// A JSON answer that no cache keeps.
+    public static func json(_ status: HTTPResponseStatus, _ body: String) -> LocalResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Cache-Control", value: "no-store")

@@ -1,13 +1,16 @@
-/// What kind of route served a request, for metrics and logs.
-public enum RouteClass: String, Sendable, CaseIterable {
+/// What kind of route served a request, for metrics and logs: the upstream app, the access gate,
+/// or the class an `ApplicationRoute` names.
+public struct RouteClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
     /// Forwarded to the upstream app.
-    case upstream
-    /// Sign-in pages and endpoints under the SSO prefix.
-    case sso
-    /// SCIM provisioning.
-    case scim
-    /// Answered by the access gate (redirect to sign-in or 401).
-    case gate
+    public static let upstream = RouteClass(rawValue: "upstream")
+    /// Answered by the access gate (redirect to the login page or 401), or refused before routing.
+    public static let gate = RouteClass(rawValue: "gate")
+
+    public var description: String { rawValue }
 }
 
 /// Why talking to an upstream failed.

@@ -7,21 +7,11 @@ public final class ProxyPolicy: Sendable {
     public let publicPaths: [PathPattern]
     public let trustedProxies: [CIDR]
     let cookies: CookieFilter
-    /// `/sso` by default: requests under it go to the sign-in app.
-    public let ssoPrefix: String
-    public let scimPrefix = "/scim/"
-    let ssoPrefixWithSlash: String
     public let rules: AccessRules
     /// The session cookie's name (`gatehouse_session`, `__Host-gatehouse_session` on https), as UTF-8 for the byte scan.
     let sessionCookie: [UInt8]
     /// Names of the identity headers set on signed-in requests.
     let identityNames: IdentityHeaderNames
-
-    /// Body limits of Gatehouse's own routes (`proxy.max_*_body_bytes`).
-    let scimBodyLimit: Int
-    let samlBodyLimit: Int
-    let formBodyLimit: Int
-    let samlPrefix: String
 
     public init(configuration: GatehouseConfiguration, runtime: RuntimeSettings? = nil) throws {
         let runtime = runtime ?? configuration.runtime
@@ -29,22 +19,9 @@ public final class ProxyPolicy: Sendable {
         publicPaths = try runtime.publicPaths.map(PathPattern.init)
         trustedProxies = runtime.trustedProxies
         cookies = CookieFilter(prefix: configuration.session.cookiePrefix)
-        ssoPrefix = configuration.ssoPrefix
-        ssoPrefixWithSlash = configuration.ssoPrefix + "/"
         rules = AccessRules(runtime.rules)
         sessionCookie = Array((configuration.cookieNamePrefix + "session").utf8)
         identityNames = runtime.identityHeaders
-        scimBodyLimit = configuration.proxy.maxSCIMBodyBytes
-        samlBodyLimit = configuration.proxy.maxSAMLBodyBytes
-        formBodyLimit = configuration.proxy.maxFormBodyBytes
-        samlPrefix = configuration.ssoPrefix + "/saml/"
-    }
-
-    /// The largest body an application path takes, and the shape of its 413.
-    func bodyLimit(forApplicationPath path: Substring) -> (bytes: Int, tooLarge: LocalResponse) {
-        if path.hasPrefix(scimPrefix) { return (scimBodyLimit, .scimPayloadTooLarge) }
-        if path.hasPrefix(samlPrefix) { return (samlBodyLimit, .payloadTooLarge) }
-        return (formBodyLimit, .payloadTooLarge)
     }
 
     /// Whether a peer's `X-Forwarded-*` headers are believed.
@@ -59,11 +36,6 @@ public final class ProxyPolicy: Sendable {
         publicPaths.contains { pattern in
             pattern.matches(path.raw) && path.readings.allSatisfy { pattern.matches(Substring($0)) }
         }
-    }
-
-    /// Whether the path belongs to Gatehouse's own sign-in or SCIM application.
-    public func isApplicationPath(_ path: Substring) -> Bool {
-        path.hasPrefix(ssoPrefixWithSlash) || path == ssoPrefix || path.hasPrefix(scimPrefix)
     }
 }
 

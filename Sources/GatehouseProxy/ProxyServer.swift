@@ -7,8 +7,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// The front listener: SwiftNIO channel handlers all the way, so the per-request path has no
-/// task, no async stream and no body copy. Sign-in and SCIM go to Gatehouse's own application
-/// over a private Unix socket through the same pooled connections.
+/// task, no async stream and no body copy. The application routes go to Gatehouse's own
+/// application, in process or over a private Unix socket through the same pooled connections.
 public final class ProxyServer: Sendable {
     private let group: EventLoopGroup
     private let environment: ProxyEnvironment
@@ -19,7 +19,7 @@ public final class ProxyServer: Sendable {
 
     public init(
         group: EventLoopGroup, configuration: GatehouseConfiguration, policy: ProxyPolicyBox, observer: ProxyObserver,
-        applicationSocketPath: String, sessions: SessionResolver? = nil, inProcessApplication: InProcessApplication? = nil
+        applicationSocketPath: String, applicationRoutes: [ApplicationRoute], loginRequired: LoginRequired, sessions: SessionResolver? = nil
     ) {
         self.group = group
         listen = configuration.listen
@@ -31,10 +31,9 @@ public final class ProxyServer: Sendable {
             readTimeout: .nanoseconds(Int64(configuration.proxy.readTimeout.nanoseconds)),
             maximumIdle: configuration.proxy.maxIdleConnectionsPerLoop
         )
-        var environment = ProxyEnvironment(
-            policy: policy, observer: observer, pools: pools, upstream: upstream, application: application, sessions: sessions)
-        environment.inProcess = inProcessApplication
-        self.environment = environment
+        environment = ProxyEnvironment(
+            policy: policy, observer: observer, pools: pools, upstream: upstream, application: application, routes: applicationRoutes,
+            loginRequired: loginRequired, sessions: sessions)
         quiescing = ServerQuiescingHelper(group: group)
         limits = FrontConnectionLimits(configuration.proxy)
         cap = ConnectionCap(maximum: limits.maxConnections)

@@ -11,7 +11,7 @@ public struct ProxyIdentity: Sendable, Equatable {
     public let token: String?
 
     /// Whether every value can be sent as a header value: no control character but tab (a stored
-    /// value from before SCIM refused them, or written by hand). Decided once per identity.
+    /// value stored before such values were refused, or written by hand). Decided once per identity.
     public let isHeaderSafe: Bool
 
     public init(userID: String, email: String, role: String, tenantID: String, token: String? = nil) {

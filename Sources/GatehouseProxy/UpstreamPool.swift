@@ -13,6 +13,9 @@ final class UpstreamPool: @unchecked Sendable {
     private let readTimeout: TimeAmount
     private let maximumIdle: Int
     private var idle: [UpstreamConnection] = []
+    /// Replaces the socket connect: unit tests hand out channels of their own, whose pipeline
+    /// ends in an `UpstreamConnection`.
+    var connector: ((EventLoop) -> EventLoopFuture<Channel>)?
 
     static let encoderHandlerName = "upstream-encoder"
     static let decoderHandlerName = "upstream-decoder"
@@ -32,6 +35,9 @@ final class UpstreamPool: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         while let connection = idle.popLast() {
             if connection.isActive { return completion(.success(connection)) }
+        }
+        if let connector {
+            return connector(eventLoop).assumeIsolated().whenComplete { self.connected($0, completion) }
         }
         let readTimeout = self.readTimeout
         let bootstrap = ClientBootstrap(group: eventLoop)
@@ -58,20 +64,22 @@ final class UpstreamPool: @unchecked Sendable {
         case .tcp(let host, let port): connecting = bootstrap.connect(host: host, port: port)
         case .unixSocket(let path): connecting = bootstrap.connect(unixDomainSocketPath: path)
         }
-        connecting.assumeIsolated().whenComplete { result in
-            switch result {
-            case .success(let channel):
-                do {
-                    let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
-                    connection.pool = self
-                    completion(.success(connection))
-                } catch {
-                    channel.close(promise: nil)
-                    completion(.failure(error))
-                }
-            case .failure(let error):
+        connecting.assumeIsolated().whenComplete { self.connected($0, completion) }
+    }
+
+    private func connected(_ result: Result<Channel, Error>, _ completion: (Result<UpstreamConnection, Error>) -> Void) {
+        switch result {
+        case .success(let channel):
+            do {
+                let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+                connection.pool = self
+                completion(.success(connection))
+            } catch {
+                channel.close(promise: nil)
                 completion(.failure(error))
             }
+        case .failure(let error):
+            completion(.failure(error))
         }
     }
 

@@ -9,8 +9,8 @@ struct UpstreamRequestHeaders {
     /// The `Upgrade` value when the client asked for a protocol upgrade (WebSocket).
     var upgrade: String?
 
-    /// - Parameter towardsGatehouse: true only towards Gatehouse's own application: sign-in needs
-    ///   its session and pending-sign-in cookies, and forward-auth decides on method-override
+    /// - Parameter towardsGatehouse: true only towards Gatehouse's own application (an
+    ///   `ApplicationRoute`): it needs its own cookies, and forward-auth decides on method-override
     ///   headers (nginx's auth_request copies the client's); the upstream never gets either.
     init(
         from inbound: HTTPHeaders, policy: ProxyPolicy, peer: String?, peerIsTrusted trusted: Bool, requestID: String,

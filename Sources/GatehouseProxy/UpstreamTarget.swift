@@ -1,4 +1,4 @@
-/// Where an upstream connection goes: the app over TCP, or Gatehouse's own sign-in app over a
+/// Where an upstream connection goes: the app over TCP, or Gatehouse's own application over a
 /// private Unix socket.
 public enum UpstreamTarget: Sendable, Hashable, CustomStringConvertible {
     case tcp(host: String, port: Int)

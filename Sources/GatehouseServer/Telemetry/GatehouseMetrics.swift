@@ -21,7 +21,7 @@ public final class GatehouseMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: Self.named("gatehouse_http_in_flight", unit: "requests", "Requests being served now."))
         var durations: [RouteClass: DurationHistogram] = [:]
         var upstreamErrors: [String: Counter] = [:]
-        for route in RouteClass.allCases {
+        for route in RouteClass.all {
             durations[route] = registry.makeDurationHistogram(
                 descriptor: Self.named("gatehouse_http_request_duration", unit: "seconds", "Time from request head to the end of the response."),
                 labels: [("route", route.rawValue)], buckets: Self.latencyBuckets
@@ -60,7 +60,7 @@ public final class GatehouseMetrics: Sendable {
 
     /// Counters are made on first use per route and status, then reused.
     private func counter(route: RouteClass, status: Int) -> Counter {
-        let key = (RouteClass.allCases.firstIndex(of: route) ?? 0) * 1_000 + status
+        let key = (RouteClass.all.firstIndex(of: route) ?? 0) * 1_000 + status
         if let existing = requestCounters.withLockedValue({ $0[key] }) { return existing }
         let counter = registry.makeCounter(
             descriptor: Self.named("gatehouse_http_requests", unit: "total", "Requests served, by route class and status."),

@@ -115,8 +115,10 @@ public final class GatehouseApplication: Sendable {
         proxy = ProxyServer(
             group: group, configuration: configuration, policy: policy,
             observer: ProxyTelemetry(metrics: metrics, sink: sink, accessLog: configuration.log.accessLog),
-            applicationSocketPath: "\(socketDirectory)/app.sock", sessions: sessions,
-            inProcessApplication: InProcessRouter(responder: responder, logger: Logger(label: "gatehouse.scim"))
+            applicationSocketPath: "\(socketDirectory)/app.sock",
+            applicationRoutes: ApplicationRoutes.proxyRoutes(
+                configuration: configuration, inProcess: InProcessRouter(responder: responder, logger: Logger(label: "gatehouse.scim"))),
+            loginRequired: ApplicationRoutes.loginRequired(configuration: configuration), sessions: sessions
         )
         proxyPort = group.next().makePromise(of: Int.self)
         adminPort = group.next().makePromise(of: Int.self)
