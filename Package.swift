@@ -39,7 +39,7 @@ let package = Package(
             dependencies: ["CXMLSec"],
             cSettings: []
         ),
-        .target(name: "GatehouseXML", dependencies: ["CXMLSecShim"], swiftSettings: strict),
+        .target(name: "GatehouseXML", dependencies: ["GatehouseBasics", "CXMLSecShim"], swiftSettings: strict),
         // zlib, for the raw DEFLATE of the HTTP-Redirect binding (zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Small value helpers every module may share: coded errors, percent/base64url encoding, durations, roles.
@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "GatehouseSAML",
             dependencies: [
+                "GatehouseBasics",
                 "GatehouseXML", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -66,12 +67,13 @@ let package = Package(
         ),
         .target(
             name: "GatehouseConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["GatehouseBasics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "GatehouseProxy",
             dependencies: [
+                "GatehouseBasics",
                 "GatehouseConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,6 +87,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
+                "GatehouseBasics",
                 "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseSAML", "GatehouseSessions",
                 "GatehouseSCIM", "GatehouseSignIn",
                 // For `DevIdPLauncher` only: the dev IdP (and X509) stay out of the production code.
@@ -109,6 +112,7 @@ let package = Package(
         .target(
             name: "GatehouseDevIdP",
             dependencies: [
+                "GatehouseBasics",
                 "GatehouseSAML", "GatehouseXML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -150,17 +154,19 @@ let package = Package(
         // ACS validation throughput for `make bench`.
         .executableTarget(
             name: "SAMLBenchmark", dependencies: ["GatehouseSAML", "GatehouseXML"], path: "bench/saml-benchmark", swiftSettings: strict),
-        .target(name: "GatehouseSCIM", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "GatehouseSCIM", dependencies: ["GatehouseBasics", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "GatehouseSCIMTests", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSessions",
             dependencies: [
+                "GatehouseBasics",
                 "GatehouseStore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", "GatehouseStore", .product(name: "JWTKit", package: "jwt-kit")],
+            name: "GatehouseSessionsTests",
+            dependencies: ["GatehouseBasics", "GatehouseSessions", "GatehouseStore", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strict),
         // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
         .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),

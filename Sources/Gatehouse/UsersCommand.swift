@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseServer
 import GatehouseStore
@@ -29,8 +30,8 @@ struct Users: AsyncParsableCommand {
 
     static func checkRole(_ role: String) throws -> String {
         let upper = role.uppercased()
-        guard DashboardRoles.all.contains(upper) else {
-            throw ValidationError("role must be one of \(DashboardRoles.all.joined(separator: ", "))")
+        guard DashboardRole.all.contains(upper) else {
+            throw ValidationError("role must be one of \(DashboardRole.all.joined(separator: ", "))")
         }
         return upper
     }

@@ -1,3 +1,5 @@
+import GatehouseBasics
+
 /// Turns a configuration tree into a `GatehouseConfiguration`, checking every field.
 struct ConfigValidator {
     let reader: ConfigReader
@@ -119,8 +121,8 @@ struct ConfigValidator {
 
     private func roleList(_ section: ConfigSection, _ key: String) -> [String] {
         let roles = section.stringList(key)
-        for (index, role) in roles.enumerated() where !DashboardRoles.all.contains(role) {
-            reader.report("\(section.child(key))[\(index)]", "\"\(role)\" is not one of \(DashboardRoles.all.joined(separator: ", "))")
+        for (index, role) in roles.enumerated() where !DashboardRole.all.contains(role) {
+            reader.report("\(section.child(key))[\(index)]", "\"\(role)\" is not one of \(DashboardRole.all.joined(separator: ", "))")
         }
         return roles
     }
@@ -175,8 +177,8 @@ struct ConfigValidator {
             reader.report("\(section.child("scim_token_sha256"))[\(index)]", "must be 64 hex digits (the SHA-256 of a token)")
         }
         let jitRole = section.string("jit_default_role")
-        if let jitRole, !DashboardRoles.all.contains(jitRole) {
-            reader.report(section.child("jit_default_role"), "\"\(jitRole)\" is not one of \(DashboardRoles.all.joined(separator: ", "))")
+        if let jitRole, !DashboardRole.all.contains(jitRole) {
+            reader.report(section.child("jit_default_role"), "\"\(jitRole)\" is not one of \(DashboardRole.all.joined(separator: ", "))")
         }
         if jitRole != nil && !hashes.isEmpty {
             reader.report(section.child("jit_default_role"), "only for tenants without SCIM (this tenant has scim_token_sha256)")

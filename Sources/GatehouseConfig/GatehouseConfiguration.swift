@@ -276,8 +276,3 @@ public struct LogSettings: Sendable, Equatable {
 
     public init() {}
 }
-
-/// The dashboard roles a SCIM `role` or a rule may name.
-public enum DashboardRoles {
-    public static let all = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
-}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 import GatehouseSAML
 import GatehouseXML
 import Hummingbird
@@ -137,7 +138,7 @@ public final class DevIdentityProvider: Sendable {
     }
 
     /// The roles the picker offers (the dashboard roles).
-    static let roles = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
+    static var roles: [String] { DashboardRole.all }
 
     /// A signed Okta-shaped response for `email` (signed Assertion).
     public func signedResponse(email: String, role: String, inResponseTo: String?, now: Date) throws -> [UInt8] {

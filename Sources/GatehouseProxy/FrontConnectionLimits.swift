@@ -1,3 +1,4 @@
+import GatehouseBasics
 import GatehouseConfig
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import GatehouseBasics
 import NIOCore
 import NIOHTTP1
 
@@ -99,24 +100,5 @@ public struct LocalResponse: Sendable {
     }
 
     /// Percent-encodes everything but unreserved characters and `/`.
-    static func percentEncodeQueryValue(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            let isUnreserved =
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                || byte == 0x2d || byte == 0x2e || byte == 0x5f || byte == 0x7e || byte == 0x2f
-            if isUnreserved {
-                encoded.unicodeScalars.append(UnicodeScalar(byte))
-            } else {
-                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return encoded
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
+    static func percentEncodeQueryValue(_ text: String) -> String { PercentEncoding.encode(text, keeping: [UInt8(ascii: "/")]) }
 }

@@ -1,3 +1,4 @@
+import GatehouseBasics
 import GatehouseConfig
 import Logging
 import NIOConcurrencyHelpers

@@ -1,3 +1,5 @@
+import GatehouseBasics
+
 /// A request's path, decided once for every way an upstream may read it.
 ///
 /// Frameworks read one request target differently: Tomcat and Spring drop `;` parameters
@@ -53,7 +55,7 @@ public struct RequestPath: Sendable {
             switch Self.percentDecoded(decoded) {
             case .decoded(let twice): candidates += [twice, Self.mergingSlashes(Self.droppingParameters(twice))]
             case .malformed: break  // a literal `%` (`/100%25`): nobody decodes it again
-            case .forbidden: return nil
+            case .refused: return nil
             }
         }
         var seen: Set<[UInt8]> = [rawBytes]
@@ -87,34 +89,10 @@ public struct RequestPath: Sendable {
         return true
     }
 
-    enum Decoding {
-        case decoded([UInt8])
-        case malformed
-        /// An escape of a separator (`/`, `\`) or a control character: it only ever serves to
-        /// confuse path matching.
-        case forbidden
-
-        var bytes: [UInt8]? {
-            if case .decoded(let bytes) = self { return bytes }
-            return nil
-        }
-    }
-
-    /// Percent-decodes every escape.
-    static func percentDecoded(_ bytes: some Collection<UInt8>) -> Decoding {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var iterator = bytes.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                output.append(byte)
-                continue
-            }
-            guard let high = iterator.next(), let low = iterator.next(), let value = hexValue(high, low) else { return .malformed }
-            if value == UInt8(ascii: "/") || value == UInt8(ascii: "\\") || value < 0x20 || value == 0x7f { return .forbidden }
-            output.append(value)
-        }
-        return .decoded(output)
+    /// Percent-decodes every escape; an escaped separator (`/`, `\`) or control character is
+    /// `.refused`: it only ever serves to confuse path matching.
+    static func percentDecoded(_ bytes: some Collection<UInt8>) -> PercentEncoding.Decoding {
+        PercentEncoding.decode(bytes) { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7f }
     }
 
     /// Drops each segment's `;` parameters (`/a;x/b;y=1` is `/a/b`), as servlet containers do.
@@ -172,18 +150,5 @@ public struct RequestPath: Sendable {
             }
         }
         return onlyDots && length > 0
-    }
-
-    private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        guard let high = nibble(high), let low = nibble(low) else { return nil }
-        return high << 4 | low
     }
 }

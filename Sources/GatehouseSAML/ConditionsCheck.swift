@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 
 /// Conditions: now within NotBefore/NotOnOrAfter (with the clock skew), and every
 /// AudienceRestriction naming this SP's entity ID exactly. Returns when the assertion expires.
@@ -7,7 +8,7 @@ enum ConditionsCheck {
         guard let conditions = located.assertion.children(named: "Conditions", namespace: SAMLNamespace.assertion).first else {
             throw SAMLValidationError(.audience, context: "no Conditions")
         }
-        let skew = context.clockSkew.seconds
+        let skew = context.clockSkew.timeInterval
         if let notBefore = conditions.attribute("NotBefore") {
             let start = try SAMLTime.required("Conditions", "NotBefore", notBefore)
             guard now >= start.addingTimeInterval(-skew) else { throw SAMLValidationError(.notYetValid) }

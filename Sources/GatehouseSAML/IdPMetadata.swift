@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseXML
 
 /// What Gatehouse needs from an IdP's SAML metadata.
@@ -92,8 +93,8 @@ public struct IdPMetadata: Sendable, Equatable {
 }
 
 /// Why metadata was refused.
-public struct SAMLMetadataError: Error, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct SAMLMetadataError: CodedError {
+    public enum Code: String, ErrorCode {
         case malformed = "metadata.malformed"
         case entityNotFound = "metadata.entity_not_found"
         case notAnIdP = "metadata.not_an_idp"
@@ -110,9 +111,6 @@ public struct SAMLMetadataError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
-
-    public static func == (lhs: SAMLMetadataError, rhs: SAMLMetadataError) -> Bool { lhs.code == rhs.code }
-    public var description: String { context.isEmpty ? code.rawValue : "\(code.rawValue): \(context)" }
 }
 
 /// `xs:duration` as metadata's cacheDuration uses it (`PT30M`, `P1D`, `PT1H30M`); years and

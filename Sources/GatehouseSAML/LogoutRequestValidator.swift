@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseXML
 
 /// Checks an IdP's LogoutRequest after its binding decoder verified the signature (a query
@@ -29,7 +30,7 @@ public enum LogoutRequestValidator {
             throw SAMLValidationError(.issuer)
         }
         if let destination = root.attribute("Destination"), destination != sloURL { throw SAMLValidationError(.destination) }
-        let skew = context.clockSkew.seconds
+        let skew = context.clockSkew.timeInterval
         guard let instant = root.attribute("IssueInstant"), let issued = SAMLTime.parse(instant) else {
             throw SAMLValidationError(.issueInstant, context: "IssueInstant missing or unreadable")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseXML
 
 /// When a tenant's IdP metadata is fetched again: after the configured interval (hourly by
@@ -10,10 +11,10 @@ public enum MetadataRefreshSchedule {
     public static let retryAfterFailure: Duration = .seconds(60)
 
     public static func nextRefresh(after fetchedAt: Date, metadata: IdPMetadata, interval: Duration) -> Date {
-        var seconds = interval.seconds
-        if let cache = metadata.cacheDuration { seconds = min(seconds, cache.seconds) }
+        var seconds = interval.timeInterval
+        if let cache = metadata.cacheDuration { seconds = min(seconds, cache.timeInterval) }
         if let validUntil = metadata.validUntil { seconds = min(seconds, validUntil.timeIntervalSince(fetchedAt)) }
-        return fetchedAt.addingTimeInterval(max(seconds, minimumInterval.seconds))
+        return fetchedAt.addingTimeInterval(max(seconds, minimumInterval.timeInterval))
     }
 }
 

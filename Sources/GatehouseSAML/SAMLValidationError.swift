@@ -1,9 +1,10 @@
+import GatehouseBasics
 import GatehouseXML
 
 /// Why a SAML response was refused: a stable code for logs, metrics and tests, and a private
 /// context for the log. What the browser sees is generic; nothing here is shown to it.
-public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
-    public enum Code: Equatable, Sendable, CustomStringConvertible {
+public struct SAMLValidationError: CodedError {
+    public enum Code: ErrorCode, CustomStringConvertible {
         case notAResponse
         case missingID
         case assertionCount
@@ -32,7 +33,9 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
         /// A failure of the XML security layer (parsing, IDs, signature), with its own code.
         case xml(XMLSecurityError.Code)
 
-        public var description: String {
+        public var description: String { name }
+
+        public var name: String {
             switch self {
             case .notAResponse: return "saml.not_a_response"
             case .missingID: return "saml.missing_id"
@@ -72,9 +75,4 @@ public struct SAMLValidationError: Error, Equatable, CustomStringConvertible {
     init(_ error: XMLSecurityError) {
         self.init(.xml(error.code), context: error.context)
     }
-
-    /// The same refusal when the codes match; the context is only diagnostics.
-    public static func == (lhs: SAMLValidationError, rhs: SAMLValidationError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { context.isEmpty ? code.description : "\(code): \(context)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 
 /// A bearer SubjectConfirmation addressed to this ACS, not expired, answering a request of this
 /// browser (or none, where the tenant allows IdP-initiated sign-in). A Response-level
@@ -24,7 +25,7 @@ enum SubjectConfirmationCheck {
             throw SAMLValidationError(.recipient, context: "Recipient is not \(context.acsURL)")
         }
         let notOnOrAfter = try SAMLTime.required("SubjectConfirmationData", "NotOnOrAfter", data.attribute("NotOnOrAfter"))
-        guard now < notOnOrAfter.addingTimeInterval(context.clockSkew.seconds) else {
+        guard now < notOnOrAfter.addingTimeInterval(context.clockSkew.timeInterval) else {
             throw SAMLValidationError(.subjectExpired, context: "confirmation expired")
         }
         let answered = data.attribute("InResponseTo")

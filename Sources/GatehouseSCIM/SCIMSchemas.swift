@@ -1,7 +1,10 @@
+import GatehouseBasics
+
 /// The schemas Gatehouse serves: the core User (RFC 7643 §4.1, plus `role`), the enterprise User
 /// extension (§4.3) and the core Group (§4.2).
 public enum SCIMSchemas {
-    public static let roles = ["ADMINISTRATOR", "MANAGER", "DEVELOPER", "DESIGNER", "SUPPORT_SPECIALIST", "ANALYST"]
+    /// The values `role` accepts (the one list is `DashboardRole.all`).
+    public static var roles: [String] { DashboardRole.all }
 
     private typealias A = SCIMAttributeDefinition
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 import JWTKit
 
 /// The claims of `X-Gatehouse-Jwt-Assertion`: who the upstream is serving, for 60 seconds.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 
 /// One sign-in this browser started: the AuthnRequest id the response must answer, for which
 /// tenant, and where to go afterwards.

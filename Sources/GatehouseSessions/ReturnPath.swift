@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 
 /// Where to send the browser after sign-in: only a path on this origin. Anything that a browser
 /// could read as another origin (`//host`, `/\host`, a scheme, those percent-encoded, control
@@ -13,7 +14,7 @@ public enum ReturnPath {
         var forms = [candidate]
         var current = candidate
         for _ in 0..<2 {
-            guard let decoded = current.removingPercentEncoding, decoded != current else { break }
+            guard let decoded = PercentEncoding.decodeText(current), decoded != current else { break }
             forms.append(decoded)
             current = decoded
         }

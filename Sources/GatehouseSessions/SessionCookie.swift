@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 
 /// The session cookie's value: a random id and a MAC over it, nothing else. The store keys the
 /// session by the id's SHA-256, so neither the cookie nor the database alone is a session.
@@ -32,26 +33,5 @@ public struct SessionCookie: Sendable, Equatable {
 
     private static func mac(_ id: String, secret: SymmetricKey) -> String {
         Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: secret)))
-    }
-}
-
-/// Unpadded base64url (RFC 4648 §5), as cookie values and JWTs use it.
-public enum Base64URL {
-    public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    public static func decode(_ text: Substring) -> [UInt8]? {
-        guard
-            text.utf8.allSatisfy({
-                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f
-            })
-        else {
-            return nil
-        }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { Array($0) }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 
 /// Keys derived from the one session secret, one per purpose, so a MAC made for one cookie can
 /// never be accepted as another.

@@ -1,8 +1,10 @@
+import GatehouseBasics
+
 /// A failure in the XML security layer: a stable `code` for logs and tests, and a private
 /// `context` that is logged but never shown to a client.
-public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
+public struct XMLSecurityError: CodedError {
     /// Why the document or operation was refused.
-    public enum Code: String, Sendable, Equatable {
+    public enum Code: String, ErrorCode {
         case libraryInitialisationFailed = "xml.library_initialisation_failed"
         case documentTooLarge = "xml.document_too_large"
         case malformed = "xml.malformed"
@@ -39,9 +41,4 @@ public struct XMLSecurityError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
-
-    /// Two errors are the same refusal when their codes are; the context is only diagnostics.
-    public static func == (lhs: XMLSecurityError, rhs: XMLSecurityError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { context.isEmpty ? code.rawValue : "\(code.rawValue): \(context)" }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 import GatehouseSessions
 import GatehouseStore
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseProxy
 import NIOConcurrencyHelpers

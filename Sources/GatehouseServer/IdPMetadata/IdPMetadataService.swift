@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseSAML
 import GatehouseStore

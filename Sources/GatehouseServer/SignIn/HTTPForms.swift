@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import Hummingbird
 
 /// `application/x-www-form-urlencoded` bodies and query strings, and the Cookie header.
@@ -16,7 +17,7 @@ enum HTTPForms {
     }
 
     private static func decodeComponent(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        PercentEncoding.decodeText(text.replacingOccurrences(of: "+", with: " "))
     }
 
     /// Cookies by name (the first of each name wins, as browsers send the most specific first).

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseSAML
 import GatehouseSessions
@@ -201,7 +202,7 @@ final class SignInService: Sendable {
 
         let settings = SignInSettings(
             provisionsWithSCIM: !tenant.scimTokenSHA256.isEmpty, roleFromAssertion: tenant.roleAttribute != nil,
-            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRoles.all))
+            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRole.all))
         let user: SignInAccount
         switch try await linking.outcome(for: validated, settings: settings, now: moment) {
         case .linked(let account, _):
