@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 import GatehouseXML
 import _CryptoExtras
 
@@ -63,14 +64,5 @@ public struct AuthnRequest: Sendable, Equatable {
 
 /// Percent-encoding of query values: everything but RFC 3986 unreserved characters.
 enum URLQueryEncoding {
-    static func encode(_ value: String) -> String {
-        var encoded = ""
-        for byte in value.utf8 {
-            switch byte {
-            case 0x30...0x39, 0x41...0x5a, 0x61...0x7a, 0x2d, 0x2e, 0x5f, 0x7e: encoded.unicodeScalars.append(UnicodeScalar(byte))
-            default: encoded += String(format: "%%%02X", byte)
-            }
-        }
-        return encoded
-    }
+    static func encode(_ value: String) -> String { PercentEncoding.encode(value) }
 }

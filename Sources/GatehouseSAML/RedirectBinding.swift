@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseXML
 
 /// A SAML message received with the HTTP-Redirect binding (an IdP's LogoutRequest or
@@ -78,26 +79,5 @@ public enum RedirectBinding {
     }
 
     /// Percent-decoding; `+` stays `+` (base64 uses it, and a correct sender encodes it as %2B).
-    static func percentDecoded(_ value: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = value.utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x37
-        case 0x61...0x66: return byte - 0x57
-        default: return nil
-        }
-    }
+    static func percentDecoded(_ value: Substring) -> String? { PercentEncoding.decodeText(value) }
 }
