@@ -99,7 +99,9 @@ import Testing
     }
 
     @Test func aSlowDownloadIsNotIdleness() async throws {
-        try await TestGatehouse.with(extraYAML: Self.short) { gatehouse in
+        // 1 s rather than 300 ms: a test process stalled by a loaded machine must not look like a
+        // reader that stopped; the slow phase still spans three idle timeouts.
+        try await TestGatehouse.with(extraYAML: Self.paths + "proxy:\n  idle_timeout: 1s\n") { gatehouse in
             let total = 32 << 20
             let clock = ContinuousClock()
             let start = clock.now
@@ -108,12 +110,12 @@ import Testing
                 var received = 0
                 while let chunk = try await connection.readChunk() {
                     received += chunk.readableBytes
-                    // A slow reader for the first 1.5 s (the proxy's writes stall on a full socket).
-                    if clock.now - start < .milliseconds(1500) { try await Task.sleep(for: .milliseconds(20)) }
+                    // A slow reader for the first 3 s (the proxy's writes stall on a full socket).
+                    if clock.now - start < .seconds(3) { try await Task.sleep(for: .milliseconds(20)) }
                 }
                 return received
             }
-            #expect(clock.now - start >= .milliseconds(1500))
+            #expect(clock.now - start >= .seconds(3))
             #expect(received > total)  // the head and every body byte
         }
     }
