@@ -50,12 +50,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "GatehouseStore", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
+        // What every backend shares (settings, migrations, ping, close); a lifecycle Service.
+        .target(
+            name: "GatehouseStore", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
+        // A backend: implements the shared Store and the domain ports (directory, sessions, replay cache).
         .target(
             name: "GatehouseSQLite",
-            dependencies: ["GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
+        // The storage conformance suite every backend runs (a library, so any backend's tests can import it).
+        .target(
+            name: "GatehouseStoreTesting", dependencies: ["GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML"],
+            swiftSettings: strict),
         .target(
             name: "GatehouseConfig",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -98,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseStore", "GatehouseSCIM",
+                "GatehouseServer", "GatehouseConfig", "GatehouseXML", "GatehouseSCIM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,13 +141,11 @@ let package = Package(
         .testTarget(name: "GatehouseSCIMTests", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSessions",
-            dependencies: [
-                "GatehouseStore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
-            ],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", "GatehouseStore", .product(name: "JWTKit", package: "jwt-kit")],
+            name: "GatehouseSessionsTests", dependencies: ["GatehouseSessions", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strict),
         // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
         .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
@@ -151,13 +158,17 @@ let package = Package(
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
         .testTarget(
             name: "GatehouseSQLiteTests",
-            dependencies: ["GatehouseSQLite", "GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GatehouseSQLite", "GatehouseStoreTesting", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "DemoUpstream",
+                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "GatehouseSCIM",
+                "GatehouseSessions", "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

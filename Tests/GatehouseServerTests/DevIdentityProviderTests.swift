@@ -1,6 +1,6 @@
 import Foundation
+import GatehouseSCIM
 import GatehouseServer
-import GatehouseStore
 import Hummingbird
 import NIOConcurrencyHelpers
 import Testing

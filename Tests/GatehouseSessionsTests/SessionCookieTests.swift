@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import GatehouseSessions
-import GatehouseStore
 import Testing
 
 @Suite struct SessionCookieTests {

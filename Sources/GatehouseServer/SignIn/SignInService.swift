@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseConfig
 import GatehouseSAML
+import GatehouseSCIM
 import GatehouseSessions
 import GatehouseStore
 import GatehouseXML
@@ -15,7 +16,7 @@ final class SignInService: Sendable {
     private let reloader: ConfigReloader
     private let contexts: SAMLContextFactory
     private let registry: IdPMetadataRegistry
-    private let store: Store
+    private let store: any ServerStore
     private let secrets: SessionSecretsProvider
     /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
     private let redirectSigningKey: _RSA.Signing.PrivateKey?
@@ -40,8 +41,11 @@ final class SignInService: Sendable {
         }
     }
 
+    /// The directory's rules for the user changes sign-in makes (a JIT user, an asserted role).
+    private var users: UserAdministration { UserAdministration(directory: store, sessions: StoreSessionRevocation(store: store, forget: { _ in })) }
+
     init(
-        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKeys: SPSigningKeys?, store: Store,
+        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKeys: SPSigningKeys?, store: any ServerStore,
         secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         reloader = contexts.reloader
@@ -182,7 +186,7 @@ final class SignInService: Sendable {
         let moment = now()
         let keys = try await secrets.secrets()
         let pending = PendingSignIns.decode(pendingCookie, secret: keys.pendingSignIns, now: moment)
-        let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store))
+        let validator = SAMLResponseValidator(context: context, replayCache: store)
         let validated: ValidatedAssertion
         do {
             validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)
@@ -209,14 +213,14 @@ final class SignInService: Sendable {
         }
         var user = try await store.user(tenantID: tenantID, named: validated.email)
         if var existing = user, let role = assertedRole, existing.role != role {
-            _ = try await store.setRole(userID: existing.id, role: role, at: moment)
+            _ = try await users.setRole(userID: existing.id, role: role, at: moment)
             existing.role = role
             user = existing
         }
         if user == nil, let role = assertedRole ?? tenant.jitDefaultRole, tenant.scimTokenSHA256.isEmpty {
             let created = StoredUser(
                 tenantID: tenantID, userName: validated.email, email: validated.email, role: role, createdAt: moment, source: "jit")
-            try await store.createUser(created)
+            _ = try await users.insert(created)
             logger.info("user created at first sign-in", metadata: ["tenant": "\(tenantID)", "user_id": "\(created.id)", "role": "\(role)"])
             user = created
         }
