@@ -56,15 +56,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "GatehouseStore", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
+        // What every backend shares (settings, migrations, ping, close); a lifecycle Service.
+        .target(
+            name: "GatehouseStore", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
         // The ACS outcome (linking, JIT, roles): domain code with its own directory port.
         .target(name: "GatehouseSignIn", dependencies: ["GatehouseSAML"], swiftSettings: strict),
         .testTarget(name: "GatehouseSignInTests", dependencies: ["GatehouseSignIn", "GatehouseSAML"], swiftSettings: strict),
+        // A backend: implements the shared Store and the domain ports (directory, sessions, replay cache).
         .target(
             name: "GatehouseSQLite",
-            dependencies: ["GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
+        // The storage conformance suite every backend runs (a library, so any backend's tests can import it).
+        .target(
+            name: "GatehouseStoreTesting", dependencies: ["GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML"],
+            swiftSettings: strict),
         .target(
             name: "GatehouseConfig",
             dependencies: ["GatehouseBasics", .product(name: "Yams", package: "Yams")],
@@ -126,8 +135,7 @@ let package = Package(
         .executableTarget(
             name: "Gatehouse",
             dependencies: [
-                // GatehouseStore only for UsersCommand/AuditCommand until they move behind Server.
-                "GatehouseServer", "GatehouseConfig", "GatehouseStore",
+                "GatehouseServer", "GatehouseConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -158,15 +166,11 @@ let package = Package(
         .testTarget(name: "GatehouseSCIMTests", dependencies: ["GatehouseSCIM"], swiftSettings: strict),
         .target(
             name: "GatehouseSessions",
-            dependencies: [
-                "GatehouseBasics",
-                "GatehouseStore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
-            ],
+            dependencies: ["GatehouseBasics", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "GatehouseSessionsTests",
-            dependencies: ["GatehouseBasics", "GatehouseSessions", "GatehouseStore", .product(name: "JWTKit", package: "jwt-kit")],
+            name: "GatehouseSessionsTests", dependencies: ["GatehouseBasics", "GatehouseSessions", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: strict),
         // Everything that reads untrusted SAML, for libFuzzer (`make fuzz-saml`) and the crasher replay test.
         .target(name: "GatehouseFuzzing", dependencies: ["GatehouseSAML", "GatehouseXML"], swiftSettings: strict),
@@ -179,7 +183,10 @@ let package = Package(
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
         .testTarget(
             name: "GatehouseSQLiteTests",
-            dependencies: ["GatehouseSQLite", "GatehouseStore", "GatehouseSCIM", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GatehouseSQLite", "GatehouseStoreTesting", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // The proxy without sockets: its state machine, and the front handler on EmbeddedChannel.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GatehouseConfig
 import GatehouseServer
-import GatehouseStore
 
 /// `gatehouse audit`: reads the append-only log of provisioning changes (SCIM and the CLI),
 /// oldest first, as tab-separated lines or JSON lines.
@@ -18,14 +17,14 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let store = try StoreFactory.open(configuration.store)
-        let entries = try await store.auditEntries(tenantID: tenant, after: after, limit: max(1, limit))
-        try await store.close()
+        let tool = try UserAdministrationTool.open(configuration)
+        let entries = try await tool.audit(tenantID: tenant, after: after, limit: max(1, limit))
+        try await tool.close()
         for entry in entries {
             let at = entry.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             if json {
                 let object: [String: Any] = [
-                    "sequence": entry.sequence ?? 0, "at": at, "tenant": entry.tenantID, "actor": entry.actor, "resource_type": entry.resourceType,
+                    "sequence": entry.sequence, "at": at, "tenant": entry.tenantID, "actor": entry.actor, "resource_type": entry.resourceType,
                     "resource_id": entry.resourceID, "operation": entry.operation, "attributes": entry.attributes,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -33,7 +32,7 @@ struct Audit: AsyncParsableCommand {
             } else {
                 print(
                     [
-                        String(entry.sequence ?? 0), at, entry.tenantID, entry.actor, entry.resourceType, entry.resourceID, entry.operation,
+                        String(entry.sequence), at, entry.tenantID, entry.actor, entry.resourceType, entry.resourceID, entry.operation,
                         entry.attributes.joined(separator: ","),
                     ].joined(separator: "\t"))
             }

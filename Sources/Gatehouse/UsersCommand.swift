@@ -3,7 +3,6 @@ import Foundation
 import GatehouseBasics
 import GatehouseConfig
 import GatehouseServer
-import GatehouseStore
 
 /// `gatehouse users`: the tenant's users in the store, for seeding before SCIM and for fixing a
 /// role by hand. A running Gatehouse sees a change within a few seconds (its session re-check).
@@ -17,14 +16,14 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Option(help: "Tenant id.") var tenant: String
 
-        /// The configuration and the store, after checking the tenant exists.
-        func open() throws -> (GatehouseConfiguration, Store) {
+        /// User administration over the configured store, after checking the tenant exists.
+        func open() throws -> UserAdministrationTool {
             let configuration = try options.load()
             guard configuration.tenants.contains(where: { $0.id == tenant }) else {
                 FileHandle.standardError.write(Data("gatehouse: no tenant \"\(tenant)\" in the configuration\n".utf8))
                 throw ExitCode(1)
             }
-            return (configuration, try StoreFactory.open(configuration.store))
+            return try UserAdministrationTool.open(configuration)
         }
     }
 
@@ -36,12 +35,17 @@ struct Users: AsyncParsableCommand {
         return upper
     }
 
-    static func user(_ store: Store, tenant: String, email: String) async throws -> StoredUser {
-        guard let user = try await store.user(tenantID: tenant, named: email) else {
+    /// Runs `body`; a refusal becomes its message on standard error and exit code 1.
+    static func refusing<T>(tenant: String, email: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch UserAdministrationTool.Refusal.noSuchUser {
             FileHandle.standardError.write(Data("gatehouse: tenant \(tenant) has no user \(email)\n".utf8))
             throw ExitCode(1)
+        } catch UserAdministrationTool.Refusal.alreadyExists {
+            FileHandle.standardError.write(Data("gatehouse: tenant \(tenant) already has \(email)\n".utf8))
+            throw ExitCode(1)
         }
-        return user
     }
 
     struct List: AsyncParsableCommand {
@@ -49,11 +53,11 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            let (_, store) = try target.open()
-            for user in try await store.users(tenantID: target.tenant) {
+            let tool = try target.open()
+            for user in try await tool.list(tenantID: target.tenant) {
                 print([user.id, user.userName, user.email, user.role, user.active ? "active" : "deactivated"].joined(separator: "\t"))
             }
-            try await store.close()
+            try await tool.close()
         }
     }
 
@@ -65,17 +69,12 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let role = try Users.checkRole(role)
-            let (_, store) = try target.open()
-            let user = StoredUser(tenantID: target.tenant, userName: email, email: email, role: role, createdAt: Date(), source: "cli")
-            do {
-                try await store.createUser(user)
-            } catch let error as StoreError where error.code == .conflict {
-                FileHandle.standardError.write(Data("gatehouse: tenant \(target.tenant) already has \(email)\n".utf8))
-                throw ExitCode(1)
+            let tool = try target.open()
+            let id = try await Users.refusing(tenant: target.tenant, email: email) {
+                try await tool.add(tenantID: target.tenant, email: email, role: role)
             }
-            try await Users.audit(store, tenant: target.tenant, userID: user.id, operation: "create", attributes: ["userName", "role"])
-            print(user.id)
-            try await store.close()
+            print(id)
+            try await tool.close()
         }
     }
 
@@ -87,12 +86,12 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let role = try Users.checkRole(role)
-            let (_, store) = try target.open()
-            let user = try await Users.user(store, tenant: target.tenant, email: email)
-            _ = try await store.setRole(userID: user.id, role: role, at: Date())
-            try await Users.audit(store, tenant: target.tenant, userID: user.id, operation: "set-role", attributes: ["role"])
-            print("\(user.userName): \(user.role) -> \(role)")
-            try await store.close()
+            let tool = try target.open()
+            let changed = try await Users.refusing(tenant: target.tenant, email: email) {
+                try await tool.setRole(tenantID: target.tenant, email: email, role: role)
+            }
+            print("\(changed.user.userName): \(changed.previousRole) -> \(role)")
+            try await tool.close()
         }
     }
 
@@ -114,22 +113,15 @@ struct Users: AsyncParsableCommand {
 
     /// Deactivation also ends every session of the user, as SCIM's `active: false` does.
     static func setActive(_ active: Bool, target: Target, email: String) async throws {
-        let (_, store) = try target.open()
-        let user = try await user(store, tenant: target.tenant, email: email)
-        _ = try await store.setActive(userID: user.id, active: active, at: Date())
-        try await audit(store, tenant: target.tenant, userID: user.id, operation: active ? "reactivate" : "deactivate", attributes: ["active"])
-        if active {
-            print("\(user.userName): active")
-        } else {
-            print("\(user.userName): deactivated, \(try await store.deleteSessions(userID: user.id)) session(s) ended")
+        let tool = try target.open()
+        let changed = try await refusing(tenant: target.tenant, email: email) {
+            try await tool.setActive(tenantID: target.tenant, email: email, active: active)
         }
-        try await store.close()
-    }
-
-    /// Changes made by hand go into the same audit log as SCIM's, by the actor `cli`.
-    static func audit(_ store: Store, tenant: String, userID: String, operation: String, attributes: [String]) async throws {
-        try await store.appendAudit(
-            AuditEntry(
-                at: Date(), tenantID: tenant, actor: "cli", resourceType: "User", resourceID: userID, operation: operation, attributes: attributes))
+        if active {
+            print("\(changed.user.userName): active")
+        } else {
+            print("\(changed.user.userName): deactivated, \(changed.endedSessions) session(s) ended")
+        }
+        try await tool.close()
     }
 }

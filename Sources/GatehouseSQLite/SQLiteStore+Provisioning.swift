@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import GatehouseSCIM
-import GatehouseStore
 
 extension SQLiteStore {
     public func users(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredUser> {
@@ -15,60 +14,35 @@ extension SQLiteStore {
         }
     }
 
-    public func provisionUser(_ user: StoredUser, adoptExisting: Bool, audit: AuditEntry) async throws -> (user: StoredUser, adopted: Bool) {
+    public func writeUser(tenantID: String, key: UserKey, _ decide: @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser? {
         do {
             return try await pool.write { db in
-                let existing = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND user_name_key = ?"),
-                    arguments: [user.tenantID, SCIMCaseFolding.fold(user.userName)]
-                ).map(Self.user(from:))
-                guard let existing else {
-                    try Self.insert(user, db)
-                    try Self.append(audit, db)
-                    return (user, false)
+                let row: Row?
+                switch key {
+                case .id(let id):
+                    row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, id])
+                case .userName(let userName):
+                    row = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND user_name_key = ?"),
+                        arguments: [tenantID, SCIMCaseFolding.fold(userName)])
                 }
-                guard adoptExisting, existing.source != "scim" else {
-                    throw StoreError(.conflict, context: "tenant \(user.tenantID) already has userName \(user.userName)")
-                }
-                var adopted = user
-                adopted.id = existing.id
-                adopted.createdAt = existing.createdAt
-                adopted.version = existing.version + 1
-                try Self.overwrite(adopted, db)
-                var entry = audit
-                entry.resourceID = existing.id
-                entry.operation = "adopt"
-                try Self.append(entry, db)
-                return (try Self.withGroups([adopted], db)[0], true)
-            }
-        } catch let error as DatabaseError where Self.isUniqueViolation(error) {
-            throw StoreError(.conflict, context: "tenant \(user.tenantID) already has userName \(user.userName)")
-        }
-    }
-
-    public func updateUser(tenantID: String, id: String, _ change: @Sendable (StoredUser) throws -> (StoredUser, AuditEntry)) async throws
-        -> StoredUser?
-    {
-        do {
-            return try await pool.write { db in
-                guard
-                    let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT * FROM users WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, id])
-                else {
+                let written: StoredUser
+                let audit: AuditEntry?
+                switch try decide(row.map(Self.user(from:))) {
+                case .none:
                     return nil
+                case .insert(let user, let entry):
+                    try Self.insert(user, db)
+                    (written, audit) = (user, entry)
+                case .overwrite(let user, let entry):
+                    try Self.overwrite(user, db)
+                    (written, audit) = (user, entry)
                 }
-                let current = Self.user(from: row)
-                var (updated, audit) = try change(current)
-                updated.id = current.id
-                updated.tenantID = current.tenantID
-                updated.createdAt = current.createdAt
-                updated.version = current.version + 1
-                try Self.overwrite(updated, db)
-                try Self.append(audit, db)
-                return try Self.withGroups([updated], db)[0]
+                if let audit { try Self.append(audit, db) }
+                return try Self.withGroups([written], db)[0]
             }
         } catch let error as DatabaseError where Self.isUniqueViolation(error) {
-            throw StoreError(.conflict, context: "tenant \(tenantID) already has that userName")
+            throw DirectoryError(.conflict, context: "tenant \(tenantID) already has that userName")
         }
     }
 
@@ -129,7 +103,7 @@ extension SQLiteStore {
                 try Self.append(audit, db)
             }
         } catch let error as DatabaseError where Self.isUniqueViolation(error) {
-            throw StoreError(.conflict, context: "group id \(group.id) is taken")
+            throw DirectoryError(.conflict, context: "group id \(group.id) is taken")
         }
     }
 
@@ -253,7 +227,7 @@ extension SQLiteStore {
             let unknown = try String.fetchAll(
                 db, sql: "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM users WHERE tenant_id = ?) LIMIT 5",
                 arguments: [jsonArray(ids), group.tenantID])
-            throw StoreError(
+            throw DirectoryError(
                 .invalidReference,
                 context: "group \(group.id): members \(jsonArray(unknown.map { String($0.prefix(64)) })) are not users of tenant \(group.tenantID)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import GatehouseStore
+import GatehouseSAML
+import GatehouseSessions
 
 extension SQLiteStore {
     public func createSession(_ session: StoredSession) async throws {
@@ -63,7 +64,7 @@ extension SQLiteStore {
         }
     }
 
-    public func rememberAssertion(id: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool {
+    public func remember(assertionID id: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(literal: "DELETE FROM assertion_ids WHERE expires_at <= \(now)")
             try db.execute(

@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 import GatehouseSCIM
-import GatehouseStore
 
 extension SQLiteStore {
-    /// The SCIM document of a user made outside SCIM (sign-in, the CLI), built from its columns.
+    /// The SCIM document of a user made before SCIM, built from its columns: only migration 0003
+    /// uses it (for rows written before documents existed); `UserDocument.local` makes new ones.
     static let localDocumentSQL = """
         json_object('userName', user_name, 'emails', json_array(json_object('value', email, 'type', 'work', 'primary', json('true'))), \
         'active', json(CASE WHEN active THEN 'true' ELSE 'false' END), 'role', role)
@@ -25,36 +25,6 @@ extension SQLiteStore {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:)) }
     }
 
-    public func createUser(_ user: StoredUser) async throws {
-        do {
-            try await pool.write { db in try Self.insert(user, db) }
-        } catch let error as DatabaseError where Self.isUniqueViolation(error) {
-            throw StoreError(.conflict, context: "tenant \(user.tenantID) already has that user")
-        }
-    }
-
-    public func setRole(userID: String, role: String, at now: Date) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                literal: """
-                    UPDATE users SET role = \(role), document = json_set(document, '$.role', \(role)), version = version + 1, updated_at = \(now)
-                    WHERE id = \(userID)
-                    """)
-            return db.changesCount > 0
-        }
-    }
-
-    public func setActive(userID: String, active: Bool, at now: Date) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                literal: """
-                    UPDATE users SET active = \(active), document = json_set(document, '$.active', json(\(active ? "true" : "false"))),
-                    version = version + 1, updated_at = \(now) WHERE id = \(userID)
-                    """)
-            return db.changesCount > 0
-        }
-    }
-
     public func users(tenantID: String) async throws -> [StoredUser] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM users WHERE tenant_id = ? ORDER BY user_name_key", arguments: [tenantID]).map(Self.user(from:))
@@ -73,9 +43,6 @@ extension SQLiteStore {
             user.id, user.tenantID, user.userName, SCIMCaseFolding.fold(user.userName), user.email, SCIMCaseFolding.fold(user.email), user.role,
             user.active, user.createdAt, user.updatedAt, user.externalID, user.displayName, user.document, user.version, user.source,
         ])
-        if user.document == nil {
-            try db.execute(sql: "UPDATE users SET document = \(localDocumentSQL) WHERE id = ?", arguments: [user.id])
-        }
     }
 
     /// Writes every column of an existing user from `user` (the id and tenant stay).

@@ -1,12 +1,17 @@
 import Foundation
 import GRDB
+import GatehouseSAML
 import GatehouseSCIM
+import GatehouseSessions
 import GatehouseStore
+import Synchronization
 
-/// The embedded default store: one SQLite file in WAL mode with durable commits.
-public final class SQLiteStore: Store {
+/// The embedded default store: one SQLite file in WAL mode with durable commits. It implements
+/// the shared `Store` and each domain's port (directory, sessions, replay cache) with SQL only.
+public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionReplayCache {
     public let backendName = "sqlite"
     let pool: DatabasePool
+    private let closed = Mutex(false)
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -60,7 +65,27 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func setSettingIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8] {
+        try await pool.write { db in
+            try db.execute(
+                literal: """
+                    INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(Data(value)), \(Date()))
+                    ON CONFLICT(key) DO NOTHING
+                    """
+            )
+            guard let stored = try Data.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) else {
+                throw StoreError(.unavailable, context: "setting \(key) vanished in its own transaction")
+            }
+            return Array(stored)
+        }
+    }
+
     public func close() async throws {
+        guard
+            closed.withLock({ wasClosed in
+                defer { wasClosed = true }; return !wasClosed
+            })
+        else { return }
         try pool.close()
     }
 

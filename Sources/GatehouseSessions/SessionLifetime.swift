@@ -1,5 +1,4 @@
 import Foundation
-import GatehouseStore
 
 /// When a session ends: idle timeout, absolute timeout, and never after the IdP's
 /// SessionNotOnOrAfter. Pure, with the time passed in.

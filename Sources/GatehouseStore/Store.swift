@@ -1,8 +1,12 @@
-/// Gatehouse's persistent state, whatever the backend.
+import ServiceLifecycle
+
+/// What every storage backend shares, whatever the domain ports it also implements (the
+/// directory's in GatehouseSCIM, sessions' in GatehouseSessions, the replay cache in
+/// GatehouseSAML): its name, a liveness check, its migrations, small named settings, and closing.
 ///
-/// Later capabilities (sessions, replay cache, users, SCIM, audit) add protocols beside this one;
-/// each backend implements them all and runs the same conformance expectations.
-public protocol Store: UserStore, SessionStore, AssertionIDStore, ProvisioningStore {
+/// A store is a lifecycle `Service`: placed early in the application's `ServiceGroup`, it is
+/// closed after every service that uses it has stopped.
+public protocol Store: Service {
     /// Backend name for logs and metrics (`sqlite`, `postgres`).
     var backendName: String { get }
 
@@ -12,14 +16,27 @@ public protocol Store: UserStore, SessionStore, AssertionIDStore, ProvisioningSt
     /// The applied migration names, oldest first.
     func appliedMigrations() async throws -> [String]
 
-    /// Small named values (cached IdP metadata, key material references), kept across restarts.
+    /// Small named values (cached IdP metadata, key material), kept across restarts.
     func setting(_ key: String) async throws -> [UInt8]?
 
     /// Stores or replaces a named value durably.
     func setSetting(_ key: String, value: [UInt8]) async throws
 
-    /// Releases connections; the store is unusable afterwards.
+    /// Stores `value` unless `key` already has one, atomically (`INSERT … ON CONFLICT DO
+    /// NOTHING`, then a read in the same transaction); returns the value in force afterwards: the
+    /// one stored first, by whichever replica got there.
+    func setSettingIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8]
+
+    /// Releases connections; the store is unusable afterwards. Closing twice does nothing.
     func close() async throws
+}
+
+extension Store {
+    /// Runs until the service group shuts down gracefully (or is cancelled), then closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await close()
+    }
 }
 
 /// A store failure with a stable code; the context is for logs.
@@ -28,10 +45,6 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         case unavailable = "store.unavailable"
         case unsupportedBackend = "store.unsupported_backend"
         case migrationFailed = "store.migration_failed"
-        /// A uniqueness rule refused the write (a userName taken in that tenant).
-        case conflict = "store.conflict"
-        /// A reference (a group member) names nothing the tenant has.
-        case invalidReference = "store.invalid_reference"
     }
 
     public let code: Code

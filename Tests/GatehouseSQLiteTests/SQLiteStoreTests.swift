@@ -44,13 +44,7 @@ import Testing
     }
 }
 
-enum SQLiteStoreFactoryForTests {
-    static func make() throws -> SQLiteStore { try SQLiteStore(path: SQLiteStoreTests.temporaryPath()) }
-}
-
 @Suite struct SQLiteProvisioningTests {
-    @Test func conformance() async throws { try await StoreConformance.provisioning(SQLiteStoreConformanceTests.store()) }
-
     @Test func theAuditLogIsAppendOnly() async throws {
         let store = try SQLiteStore(path: SQLiteStoreTests.temporaryPath())
         try await store.appendAudit(

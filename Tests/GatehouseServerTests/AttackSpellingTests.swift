@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// The gate against the spellings an attacker sends, over real sockets, as a signed-in DEVELOPER

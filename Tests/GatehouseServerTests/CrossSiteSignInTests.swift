@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// The IdP posts to the ACS from another site, so a `SameSite=Lax` pending cookie stays behind

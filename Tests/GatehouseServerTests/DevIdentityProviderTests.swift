@@ -1,7 +1,7 @@
 import Foundation
 import GatehouseDevIdP
+import GatehouseSCIM
 import GatehouseServer
-import GatehouseStore
 import Hummingbird
 import NIOConcurrencyHelpers
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// Headers and framing an attacker controls: forwarding headers in every spelling, two Hosts,

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// A stored value with CR LF (written before SCIM refused them, or by hand) must never become a

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// With an https `public_url` Gatehouse's cookies are `__Host-` (Secure, Path=/, no Domain), the

@@ -36,7 +36,7 @@ import Testing
             admin_listen: 127.0.0.1:0
             public_url: https://dash.example.com
             upstream: http://127.0.0.1:1
-            store: sqlite:\(directory)/gatehouse.db
+            store: \(TestStore.location(directory: directory))
             \(extra)
             tenants:
             \(tenants)

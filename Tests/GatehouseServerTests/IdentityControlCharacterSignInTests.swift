@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// At the ACS: a signed assertion whose NameID and email carry CR LF (a header of its own) is

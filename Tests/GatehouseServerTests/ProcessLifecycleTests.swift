@@ -13,7 +13,7 @@ import Testing
         admin_listen: 127.0.0.1:0
         public_url: http://127.0.0.1:8080
         upstream: http://127.0.0.1:\(upstreamPort)
-        store: sqlite:\(directory)/gatehouse.db
+        store: \(TestStore.location(directory: directory))
         public_paths: \(publicPaths)
         shutdown_timeout: \(shutdownTimeout)
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// Each of Gatehouse's own routes takes a body up to its own limit and refuses a larger one with

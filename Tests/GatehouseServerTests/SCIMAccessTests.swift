@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseSCIM
-import GatehouseStore
 import Testing
 
 /// What SCIM changes do to people who are signed in: deactivation and deletion end every session

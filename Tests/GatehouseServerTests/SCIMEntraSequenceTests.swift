@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseSCIM
-import GatehouseStore
 import Testing
 
 /// Entra ID's SCIM requests, as its provisioning service sends them (shapes from Microsoft's SCIM

@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseSCIM
-import GatehouseStore
 import Testing
 
 /// Okta's SCIM 2.0 requests, replayed as Okta sends them (bodies from Okta's SCIM guide, with the

@@ -1,7 +1,7 @@
 import Foundation
 import GatehouseConfig
+import GatehouseSCIM
 import GatehouseSessions
-import GatehouseStore
 import NIOConcurrencyHelpers
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import NIOConcurrencyHelpers
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import GatehouseSAML
+import GatehouseSCIM
 import GatehouseServer
-import GatehouseStore
 import GatehouseXML
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// After sign-in, requests reach the upstream with the verified identity and nothing a client

@@ -1,6 +1,6 @@
 import Foundation
 import GatehouseSAML
-import GatehouseStore
+import GatehouseSCIM
 import GatehouseXML
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatehouseStore
+import GatehouseSCIM
 import Testing
 
 /// `gatehouse tenant init` as an operator uses it: every printed value works as printed.

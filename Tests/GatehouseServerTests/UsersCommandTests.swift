@@ -9,7 +9,7 @@ import Testing
         let yaml = """
             public_url: https://dash.example.com
             upstream: http://127.0.0.1:3000
-            store: sqlite:\(directory)/gatehouse.db
+            store: \(TestStore.location(directory: directory))
             tenants:
               - id: acme
                 email_domains: [acme.com]

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import GatehouseBasics
 import GatehouseSessions
-import GatehouseStore
 import Testing
 
 @Suite struct SessionCookieTests {

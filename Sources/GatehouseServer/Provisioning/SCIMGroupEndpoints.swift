@@ -1,13 +1,12 @@
 import Foundation
 import GatehouseSCIM
-import GatehouseStore
 import HTTPTypes
 import Hummingbird
 
 /// `/Groups`: list and `.search`, get, create, PUT, PATCH (rename, membership in Okta's and
 /// Entra's shapes) and DELETE. Members are users of the same tenant, kept as references.
 struct SCIMGroupEndpoints: SCIMResourceEndpoints {
-    let store: any Store
+    let store: any DirectoryStore
     let now: @Sendable () -> Date
 
     func page(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> (totalResults: Int, resources: [String]) {

@@ -1,5 +1,4 @@
 import GatehouseSCIM
-import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -26,19 +25,19 @@ enum SCIMResponses {
             status: HTTPResponse.Status(code: error.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: error.json)))
     }
 
-    /// Any thrown error as a SCIM error; store conflicts are 409 `uniqueness`, anything unexpected
+    /// Any thrown error as a SCIM error; directory conflicts are 409 `uniqueness`, anything unexpected
     /// a logged 500 with no internals in the body.
     static func error(from thrown: Error, logger: Logger, tenantID: String) -> Response {
         switch thrown {
         case let scim as SCIMError:
             logger.info("SCIM request refused", metadata: ["tenant": "\(tenantID)", "status": "\(scim.status)", "detail": "\(scim.detail)"])
             return error(scim)
-        case let store as StoreError where store.code == .conflict:
-            logger.info("SCIM uniqueness conflict", metadata: ["tenant": "\(tenantID)", "reason": "\(store.context)"])
+        case let directory as DirectoryError where directory.code == .conflict:
+            logger.info("SCIM uniqueness conflict", metadata: ["tenant": "\(tenantID)", "reason": "\(directory.context)"])
             return error(.uniqueness("A resource with that name already exists in this tenant."))
-        case let store as StoreError where store.code == .invalidReference:
+        case let directory as DirectoryError where directory.code == .invalidReference:
             // The same answer for an id of nobody and an id of another tenant's user.
-            logger.info("SCIM member refused", metadata: ["tenant": "\(tenantID)", "reason": "\(store.context)"])
+            logger.info("SCIM member refused", metadata: ["tenant": "\(tenantID)", "reason": "\(directory.context)"])
             return error(.invalidValue("A member is not a user of this tenant (a member's value is the id this server gave the user)."))
         default:
             logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])

@@ -1,7 +1,6 @@
 import Foundation
 import GatehouseConfig
 import GatehouseSCIM
-import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -18,10 +17,10 @@ struct SCIMRoutes: Sendable {
     /// The methods routed to SCIM at all; others never reach it.
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
-    init(reloader: ConfigReloader, store: any Store, revoker: SessionRevoker, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(reloader: ConfigReloader, store: any ServerStore, revocation: any SessionRevocation, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.reloader = reloader
         self.logger = logger
-        users = SCIMUserEndpoints(store: store, revoker: revoker, now: now)
+        users = SCIMUserEndpoints(store: store, administration: UserAdministration(directory: store, sessions: revocation), now: now)
         groups = SCIMGroupEndpoints(store: store, now: now)
     }
 
@@ -142,16 +141,5 @@ struct SCIMCall: Sendable {
     func audit(_ operation: String, _ resourceType: String, _ id: String, attributes: [String], at now: Date) -> AuditEntry {
         AuditEntry(
             at: now, tenantID: tenant.id, actor: actor, resourceType: resourceType, resourceID: id, operation: operation, attributes: attributes)
-    }
-}
-
-/// Ends a user's sessions everywhere this process can see: in the store, then in the proxy's cache.
-struct SessionRevoker: Sendable {
-    let store: any Store
-    let forget: @Sendable (String) -> Void
-
-    func revoke(userID: String) async throws {
-        _ = try await store.deleteSessions(userID: userID)
-        forget(userID)
     }
 }

@@ -1,16 +1,14 @@
 import Foundation
 import GatehouseSCIM
-import GatehouseStore
 import HTTPTypes
 import Hummingbird
-import NIOConcurrencyHelpers
 
 /// `/Users`: list and `.search`, get, create (adopting a pre-SCIM user where the tenant allows),
-/// PUT, PATCH and DELETE. Deactivation and deletion end the user's sessions before answering; any
-/// change drops the proxy's cached view of the user, so a new role applies to the next request.
+/// PUT, PATCH and DELETE: the HTTP side only; `UserAdministration` holds the rules (adoption,
+/// versions, deactivation and deletion ending sessions before the answer, the audit).
 struct SCIMUserEndpoints: SCIMResourceEndpoints {
-    let store: any Store
-    let revoker: SessionRevoker
+    let store: any DirectoryStore
+    let administration: UserAdministration
     let now: @Sendable () -> Date
 
     func page(_ call: SCIMCall, _ query: SCIMListQuery) async throws -> (totalResults: Int, resources: [String]) {
@@ -45,11 +43,10 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         let (document, fields) = try SCIMUserRules.prepare(try SCIMDocument.fromRequest(body, type: .user), previous: nil)
         let moment = now()
         var user = StoredUser(tenantID: call.tenant.id, userName: fields.userName, email: fields.email, role: fields.role, createdAt: moment)
-        apply(fields, document: document, to: &user, at: moment)
+        user.apply(fields, document: document, at: moment)
         let attributes = document.keys.sorted() + (SCIMChanges.mentionsPassword(body) ? ["password"] : [])
-        let (stored, adopted) = try await store.provisionUser(
+        let (stored, _) = try await administration.provision(
             user, adoptExisting: call.tenant.scimAdoptExisting, audit: call.audit("create", "User", user.id, attributes: attributes, at: moment))
-        if adopted { try await settle(stored) }
         return SCIMResponses.text(
             text(stored, call: call), status: .created,
             headers: [.location: "\(call.baseURL)/Users/\(stored.id)", .eTag: SCIMMeta.etag(stored.version)])
@@ -59,49 +56,29 @@ struct SCIMUserEndpoints: SCIMResourceEndpoints {
         let body = try await call.body()
         let isPatch = call.method == .patch
         let moment = now()
-        let updated = try await store.updateUser(tenantID: call.tenant.id, id: id) { current in
+        let updated = try await administration.update(tenantID: call.tenant.id, id: id) { current in
             try call.checkIfMatch(current.version)
             let old = Self.document(of: current)
             let proposed = try SCIMDocument.proposed(by: body, patch: isPatch, current: old, type: .user)
             let (document, fields) = try SCIMUserRules.prepare(proposed, previous: old)
             var user = current
-            apply(fields, document: document, to: &user, at: moment)
+            user.apply(fields, document: document, at: moment)
             let attributes =
                 SCIMChanges.changedAttributes(from: old, to: document, type: .user)
                 + (SCIMChanges.mentionsPassword(body) ? ["password"] : [])
             return (user, call.audit(isPatch ? "patch" : "replace", "User", id, attributes: attributes, at: moment))
         }
         guard let updated else { throw SCIMError.notFound }
-        try await settle(updated)
         return SCIMResponses.text(text(updated, call: call), headers: [.eTag: SCIMMeta.etag(updated.version)])
     }
 
     func delete(_ call: SCIMCall, id: String) async throws -> Response {
         guard let user = try await store.user(id: id), user.tenantID == call.tenant.id else { throw SCIMError.notFound }
         try call.checkIfMatch(user.version)
-        guard try await store.deleteUser(tenantID: call.tenant.id, id: id, audit: call.audit("delete", "User", id, attributes: [], at: now()))
+        guard
+            try await administration.delete(tenantID: call.tenant.id, id: id, audit: call.audit("delete", "User", id, attributes: [], at: now()))
         else { throw SCIMError.notFound }
-        // The store dropped the sessions with the user; the proxy's cache goes before the answer.
-        revoker.forget(id)
         return Response(status: .noContent)
-    }
-
-    /// After a change: an inactive user has no session left anywhere; any change is re-read by
-    /// the proxy on the user's next request (new role, email).
-    private func settle(_ user: StoredUser) async throws {
-        if !user.active { try await revoker.revoke(userID: user.id) } else { revoker.forget(user.id) }
-    }
-
-    private func apply(_ fields: SCIMUserFields, document: [String: JSONValue], to user: inout StoredUser, at moment: Date) {
-        user.userName = fields.userName
-        user.email = fields.email
-        user.role = fields.role
-        user.active = fields.active
-        user.externalID = fields.externalID
-        user.displayName = fields.displayName
-        user.document = JSONValue.object(document).jsonText
-        user.source = "scim"
-        user.updatedAt = moment
     }
 
     static func document(of user: StoredUser) -> [String: JSONValue] {

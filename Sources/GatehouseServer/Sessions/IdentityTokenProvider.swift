@@ -4,15 +4,15 @@ import GatehouseSessions
 import GatehouseStore
 
 /// The JWT issuer, made on first use: the configured key, or one generated once and kept in the
-/// store (replicas sharing a store then share it).
+/// store (replicas sharing a store then share it, even when they start together).
 actor IdentityTokenProvider {
     private let settings: JWTSettings
     private let origin: String
-    private let store: Store
+    private let store: any Store
     private var issuer: IdentityTokenIssuer?
     static let storeKey = "jwt_signing_key"
 
-    init(settings: JWTSettings, publicOrigin: String, store: Store) {
+    init(settings: JWTSettings, publicOrigin: String, store: any Store) {
         self.settings = settings
         origin = publicOrigin
         self.store = store
@@ -23,11 +23,11 @@ actor IdentityTokenProvider {
         let current: String
         if let file = settings.keyFile {
             current = try String(contentsOfFile: file, encoding: .utf8)
-        } else if let stored = try await store.setting(Self.storeKey), let pem = String(validating: stored, as: UTF8.self) {
-            current = pem
         } else {
-            current = IdentityTokenIssuer.newPrivateKeyPEM()
-            try await store.setSetting(Self.storeKey, value: Array(current.utf8))
+            let stored = try await store.sharedSetting(
+                Self.storeKey, isUsable: { String(validating: $0, as: UTF8.self) != nil },
+                generate: { Array(IdentityTokenIssuer.newPrivateKeyPEM().utf8) })
+            current = String(decoding: stored, as: UTF8.self)
         }
         let previous = try settings.previousKeyFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
         let made = try await IdentityTokenIssuer(

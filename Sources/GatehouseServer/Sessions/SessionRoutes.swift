@@ -16,7 +16,7 @@ struct SessionRoutes: Sendable {
     let reloader: ConfigReloader
     let sessions: StoreSessionResolver
     let secrets: SessionSecretsProvider
-    let store: Store
+    let store: any ServerStore
     let cookieNames: SignInService.CookieNames
     let secureCookies: Bool
     let ssoPrefix: String
@@ -196,7 +196,7 @@ struct SessionRoutes: Sendable {
         do {
             logout = try await LogoutRequestValidator.validate(
                 message, context: context, sloURL: contexts.serviceProvider(forTenant: tenantID).singleLogoutURL,
-                replayCache: StoreReplayCache(store: store), now: now())
+                replayCache: store, now: now())
         } catch {
             logger.warning("logout request refused", metadata: ["code": "\(error.code)", "reason": "\(error)", "request_id": "\(reference)"])
             return SignInPages.problem(.badRequest, reference: reference)

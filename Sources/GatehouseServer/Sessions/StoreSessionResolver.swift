@@ -56,7 +56,7 @@ final class StoreSessionResolver: SessionResolver {
     let afterStoreRead: (@Sendable () async -> Void)?
     /// Look-ups raced by a `forget` are retried this often, then answered "no session".
     static let maximumLookUpAttempts = 3
-    private let store: Store
+    private let store: any ServerStore
     private let secrets: SessionSecretsProvider
     private let lifetime: SessionLifetime
     private let now: @Sendable () -> Date
@@ -67,7 +67,8 @@ final class StoreSessionResolver: SessionResolver {
     static let maximumEntries = 100_000
 
     init(
-        store: Store, secrets: SessionSecretsProvider, tokens: IdentityTokenProvider, lifetime: SessionLifetime, now: @escaping @Sendable () -> Date,
+        store: any ServerStore, secrets: SessionSecretsProvider, tokens: IdentityTokenProvider, lifetime: SessionLifetime,
+        now: @escaping @Sendable () -> Date,
         afterStoreRead: (@Sendable () async -> Void)? = nil
     ) {
         self.afterStoreRead = afterStoreRead

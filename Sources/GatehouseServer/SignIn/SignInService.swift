@@ -2,6 +2,7 @@ import Foundation
 import GatehouseBasics
 import GatehouseConfig
 import GatehouseSAML
+import GatehouseSCIM
 import GatehouseSessions
 import GatehouseSignIn
 import GatehouseStore
@@ -15,7 +16,7 @@ final class SignInService: Sendable {
     private let reloader: ConfigReloader
     private let contexts: SAMLContextFactory
     private let registry: IdPMetadataRegistry
-    private let store: Store
+    private let store: any ServerStore
     private let linking: AccountLinking
     private let secrets: SessionSecretsProvider
     /// Signs Redirect-binding AuthnRequests and HTTP-POST ones when an IdP wants them signed.
@@ -41,7 +42,7 @@ final class SignInService: Sendable {
     }
 
     init(
-        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKey: SPSigningKey?, store: Store,
+        configuration: GatehouseConfiguration, contexts: SAMLContextFactory, signingKey: SPSigningKey?, store: any ServerStore,
         secrets: SessionSecretsProvider, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         reloader = contexts.reloader
@@ -184,7 +185,7 @@ final class SignInService: Sendable {
         let moment = now()
         let keys = try await secrets.secrets()
         let pending = PendingSignIns.decode(pendingCookie, secret: keys.pendingSignIns, now: moment)
-        let validator = SAMLResponseValidator(context: context, replayCache: StoreReplayCache(store: store))
+        let validator = SAMLResponseValidator(context: context, replayCache: store)
         let validated: ValidatedAssertion
         do {
             validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)

@@ -12,7 +12,7 @@ public final class Readiness: Sendable {
 
 /// The admin listener: liveness, readiness and Prometheus metrics, on its own port.
 enum AdminRoutes {
-    static func router(store: Store, metrics: GatehouseMetrics, readiness: Readiness) -> Router<BasicRequestContext> {
+    static func router(store: any Store, metrics: GatehouseMetrics, readiness: Readiness) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in plain(.ok, "ok\n") }
         router.get("/readyz") { _, context in

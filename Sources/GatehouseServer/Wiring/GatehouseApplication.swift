@@ -29,7 +29,7 @@ public final class GatehouseApplication: Sendable {
     public let configuration: GatehouseConfiguration
     public let metrics: GatehouseMetrics
     public let reloader: ConfigReloader
-    public let store: Store
+    public let store: any ServerStore
     public let readiness: Readiness
     /// Every tenant's IdP metadata in force; sign-in validates against it.
     public let identityProviders: IdPMetadataRegistry
@@ -101,7 +101,7 @@ public final class GatehouseApplication: Sendable {
             contexts: contexts, signingKey: signingKey?.redirect, now: clock)
         let resolver = sessions
         scimRoutes = SCIMRoutes(
-            reloader: reloader, store: store, revoker: SessionRevoker(store: store, forget: { resolver.forget(userID: $0) }), now: clock,
+            reloader: reloader, store: store, revocation: StoreSessionRevocation(store: store, forget: { resolver.forget(userID: $0) }), now: clock,
             logger: Logger(label: "gatehouse.scim"))
         Self.warnAboutInsecureSettings(configuration, logger: logger)
         socketDirectory = try Self.makePrivateDirectory()
@@ -156,11 +156,12 @@ public final class GatehouseApplication: Sendable {
         let front = ProxyService(
             server: proxy, deadline: configuration.shutdownTimeout, readiness: readiness, logger: logger, bound: proxyPort
         )
-        // Shutdown runs in reverse: stop reloading, drain the proxy, then the application, then admin.
+        // Shutdown runs in reverse: stop reloading, drain the proxy, then the application, then
+        // admin; the store closes after every service that uses it.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: LogFlushService(sink: sink)), .init(service: admin), .init(service: application),
+                    .init(service: LogFlushService(sink: sink)), .init(service: store), .init(service: admin), .init(service: application),
                     .init(service: metadataService), .init(service: front), .init(service: reloader),
                 ],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -178,13 +179,11 @@ public final class GatehouseApplication: Sendable {
         } catch {
             proxyPort.fail(error)
             adminPort.fail(error)
-            try? await store.close()
             try? await ownedGroup?.shutdownGracefully()
             throw error
         }
         proxyPort.fail(CancellationError())
         adminPort.fail(CancellationError())
-        try? await store.close()
         try? await ownedGroup?.shutdownGracefully()
     }
 

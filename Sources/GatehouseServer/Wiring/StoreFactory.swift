@@ -1,10 +1,17 @@
 import GatehouseConfig
+import GatehouseSAML
+import GatehouseSCIM
 import GatehouseSQLite
+import GatehouseSessions
 import GatehouseStore
+
+/// The store as the server uses it: what every backend shares, and each domain's port (the
+/// directory, sessions, the SAML replay cache). Every backend implements all of them.
+public typealias ServerStore = Store & DirectoryStore & SessionStore & AssertionReplayCache
 
 /// Opens the configured store and applies its migrations.
 public enum StoreFactory {
-    public static func open(_ location: StoreLocation) throws -> Store {
+    public static func open(_ location: StoreLocation) throws -> any ServerStore {
         switch location {
         case .sqlite(let path):
             return try SQLiteStore(path: path)

@@ -42,7 +42,7 @@ final class TestGatehouse: Sendable {
         admin_listen: 127.0.0.1:0
         public_url: \(publicURL)
         upstream: http://127.0.0.1:\(upstreamPort)
-        store: sqlite:\(directory)/gatehouse.db
+        store: \(TestStore.location(directory: directory))
         shutdown_timeout: 5s
         log:
           access_log: \(accessLog)

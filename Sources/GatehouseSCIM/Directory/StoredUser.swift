@@ -5,7 +5,8 @@ public struct StoredUser: Sendable, Equatable {
     /// Gatehouse's stable id (`X-Forwarded-User`, the JWT's `sub`).
     public var id: String
     public var tenantID: String
-    /// The sign-in name (an email for Okta); unique per tenant, compared case-insensitively.
+    /// The sign-in name (an email for Okta); unique per tenant, compared case-insensitively
+    /// (`SCIMCaseFolding.fold`).
     public var userName: String
     public var email: String
     public var role: String
@@ -14,8 +15,8 @@ public struct StoredUser: Sendable, Equatable {
     public var updatedAt: Date
     public var externalID: String?
     public var displayName: String?
-    /// The SCIM document (JSON, without `id`, `meta` and `groups`); nil before the store has
-    /// written one for a user made by sign-in or the CLI.
+    /// The SCIM document (JSON, without `id`, `meta` and `groups`). `UserAdministration` writes
+    /// one for every user, from the columns for a user made outside SCIM (`UserDocument.local`).
     public var document: String?
     /// Counts changes; the SCIM ETag is `W/"version"`.
     public var version: Int
@@ -44,19 +45,4 @@ public struct StoredUser: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
     }
-}
-
-/// Users per tenant. Lookups by name ignore case, as Okta's and the app's spellings may differ.
-public protocol UserStore: Sendable {
-    /// The user of `tenantID` whose userName or email equals `name`, ignoring case.
-    func user(tenantID: String, named name: String) async throws -> StoredUser?
-    func user(id: String) async throws -> StoredUser?
-    /// Adds a user; throws `StoreError(.conflict)` when the tenant already has that userName.
-    func createUser(_ user: StoredUser) async throws
-    /// Changes a role; returns false when there is no such user.
-    func setRole(userID: String, role: String, at now: Date) async throws -> Bool
-    /// Activates or deactivates; returns false when there is no such user.
-    func setActive(userID: String, active: Bool, at now: Date) async throws -> Bool
-    /// A tenant's users, by userName.
-    func users(tenantID: String) async throws -> [StoredUser]
 }

@@ -44,9 +44,3 @@ public protocol SessionStore: Sendable {
     /// Removes sessions past their absolute end or idle since before `idleBefore`.
     func purgeSessions(now: Date, idleBefore: Date) async throws -> Int
 }
-
-/// Assertion IDs seen, kept until the assertion expires, shared by every replica.
-public protocol AssertionIDStore: Sendable {
-    /// Records the ID; false when it was already recorded and has not expired (a replay).
-    func rememberAssertion(id: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool
-}
