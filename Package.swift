@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseSQLiteTests",
             dependencies: [
-                "GatehouseSQLite", "GatehouseStoreTesting", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML",
+                "GatehouseSQLite", "GatehouseStoreTesting", "GatehouseStore", "GatehouseSCIM",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseStore", "GatehouseDevIdP",
+                "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseDevIdP",
                 "GatehouseSessions", "GatehouseSCIM", "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GatehouseBasics
 import GatehouseConfig
 import GatehouseServer
 
@@ -29,8 +28,8 @@ struct Users: AsyncParsableCommand {
 
     static func checkRole(_ role: String) throws -> String {
         let upper = role.uppercased()
-        guard DashboardRole.all.contains(upper) else {
-            throw ValidationError("role must be one of \(DashboardRole.all.joined(separator: ", "))")
+        guard UserAdministrationTool.roles.contains(upper) else {
+            throw ValidationError("role must be one of \(UserAdministrationTool.roles.joined(separator: ", "))")
         }
         return upper
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseSCIM
 
@@ -48,6 +49,9 @@ public final class UserAdministrationTool: Sendable {
     }
 
     /// Opens the configured store (applying its migrations).
+    /// The roles a user may be given.
+    public static var roles: [String] { DashboardRole.all }
+
     public static func open(_ configuration: GatehouseConfiguration) throws -> UserAdministrationTool {
         UserAdministrationTool(store: try StoreFactory.open(configuration.store), now: { Date() })
     }
