@@ -58,7 +58,8 @@ let package = Package(
         ),
         // What every backend shares (settings, migrations, ping, close); a lifecycle Service.
         .target(
-            name: "GatehouseStore", dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
+            name: "GatehouseStore", dependencies: ["GatehouseBasics", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict),
         // The ACS outcome (linking, JIT, roles): domain code with its own directory port.
         .target(name: "GatehouseSignIn", dependencies: ["GatehouseSAML"], swiftSettings: strict),
         .testTarget(name: "GatehouseSignInTests", dependencies: ["GatehouseSignIn", "GatehouseSAML"], swiftSettings: strict),

@@ -6,9 +6,10 @@ extension SQLiteStore {
     public func users(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredUser> {
         var compiler = SQLiteFilterCompiler.users
         let condition = try filter.map { try compiler.compile($0) }
-        // A short indexed read runs on the calling thread: the hop to GRDB's reader queue and back
-        // cost more than the query (WAL readers never wait for the writer).
-        return try readOnCallingThread { db in
+        // GRDB's async read, never its blocking one on a cooperative thread: with every reader in
+        // use, a blocking read waits for tasks that need this very thread to hand a reader back
+        // (with two cores the whole test suite once stopped that way).
+        return try await pool.read { db in
             let page = try Self.page(db, table: "users", tenantID: tenantID, condition: condition, startIndex: startIndex, count: count)
             return StoredPage(totalResults: page.total, items: try Self.withGroups(page.rows.map(Self.user(from:)), db))
         }
@@ -171,9 +172,6 @@ extension SQLiteStore {
     }
 
     // MARK: - Helpers
-
-    /// GRDB's synchronous read (this function is not async, so the sync overload is chosen).
-    func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     /// Counts the matches and reads one page in stable (insertion) order.
     private static func page(

@@ -1,3 +1,4 @@
+import GatehouseBasics
 import ServiceLifecycle
 
 /// What every storage backend shares, whatever the domain ports it also implements (the
@@ -40,8 +41,8 @@ extension Store {
 }
 
 /// A store failure with a stable code; the context is for logs.
-public struct StoreError: Error, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct StoreError: CodedError {
+    public enum Code: String, ErrorCode {
         case unavailable = "store.unavailable"
         case unsupportedBackend = "store.unsupported_backend"
         case migrationFailed = "store.migration_failed"
@@ -54,9 +55,4 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
-
-    /// The same failure when the codes match; the context is only diagnostics.
-    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { "\(code.rawValue): \(context)" }
 }

@@ -1,7 +1,9 @@
+import GatehouseBasics
+
 /// A directory write the data refused, with a stable code; the context is for logs only (the
 /// SCIM client sees a generic `uniqueness` or `invalidValue`).
-public struct DirectoryError: Error, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct DirectoryError: CodedError {
+    public enum Code: String, ErrorCode {
         /// A uniqueness rule refused the write (a userName taken in that tenant, a group id taken).
         case conflict = "directory.conflict"
         /// A reference (a group member) names nothing the tenant has.
@@ -15,9 +17,4 @@ public struct DirectoryError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.context = context
     }
-
-    /// The same failure when the codes match; the context is only diagnostics.
-    public static func == (lhs: DirectoryError, rhs: DirectoryError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { "\(code.rawValue): \(context)" }
 }
