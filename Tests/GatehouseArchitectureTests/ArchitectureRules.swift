@@ -30,7 +30,9 @@ enum ArchitectureRules {
             return "only Server's wiring and tests may open a backend"
         }
         if module == "GatehouseProxy" && notForTheProxy.contains(imported) { return "the proxy imports \(imported)" }
-        if module == "Gatehouse" && !cliMayImport.union(ArchitecturePicture.system).contains(imported) { return "the CLI imports \(imported) (it may import Server and Config only)" }
+        if module == "Gatehouse" && !cliMayImport.union(ArchitecturePicture.system).contains(imported) {
+            return "the CLI imports \(imported) (it may import Server and Config only)"
+        }
         if imported == "CXMLSec" && !(module == "GatehouseXML" || module == "CXMLSecShim") { return "only GatehouseXML may touch libxmlsec" }
         if imported == "CXMLSecShim" && !(module == "GatehouseXML" || module == "GatehouseXMLTests") {
             return "only GatehouseXML may touch libxmlsec"
