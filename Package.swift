@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libxml2 + xmlsec1-openssl, imported as-is; only GatehouseXML and the shim see it.
@@ -71,6 +73,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A backend for several replicas: the same ports on PostgreSQL (postgres-nio), revocations pushed with LISTEN/NOTIFY.
+        .target(
+            name: "GatehousePostgres",
+            dependencies: [
+                "GatehouseBasics", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GatehousePostgresTests",
+            dependencies: [
+                "GatehousePostgres", "GatehouseStoreTesting", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // The storage conformance suite every backend runs (a library, so any backend's tests can import it).
         .target(
             name: "GatehouseStoreTesting", dependencies: ["GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML"],
@@ -98,7 +119,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseBasics",
-                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehouseSAML", "GatehouseSessions",
+                "GatehouseConfig", "GatehouseProxy", "GatehouseStore", "GatehouseSQLite", "GatehousePostgres", "GatehouseSAML", "GatehouseSessions",
                 "GatehouseSCIM", "GatehouseSignIn",
                 // For `DevIdPLauncher` only: the dev IdP (and X509) stay out of the production code.
                 "GatehouseDevIdP",

@@ -17,7 +17,7 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let tool = try UserAdministrationTool.open(configuration)
+        let tool = try await UserAdministrationTool.open(configuration)
         let entries = try await tool.audit(tenantID: tenant, after: after, limit: max(1, limit))
         try await tool.close()
         for entry in entries {

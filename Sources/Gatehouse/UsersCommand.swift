@@ -16,13 +16,13 @@ struct Users: AsyncParsableCommand {
         @Option(help: "Tenant id.") var tenant: String
 
         /// User administration over the configured store, after checking the tenant exists.
-        func open() throws -> UserAdministrationTool {
+        func open() async throws -> UserAdministrationTool {
             let configuration = try options.load()
             guard configuration.tenants.contains(where: { $0.id == tenant }) else {
                 FileHandle.standardError.write(Data("gatehouse: no tenant \"\(tenant)\" in the configuration\n".utf8))
                 throw ExitCode(1)
             }
-            return try UserAdministrationTool.open(configuration)
+            return try await UserAdministrationTool.open(configuration)
         }
     }
 
@@ -52,7 +52,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            let tool = try target.open()
+            let tool = try await target.open()
             for user in try await tool.list(tenantID: target.tenant) {
                 print([user.id, user.userName, user.email, user.role, user.active ? "active" : "deactivated"].joined(separator: "\t"))
             }
@@ -68,7 +68,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let role = try Users.checkRole(role)
-            let tool = try target.open()
+            let tool = try await target.open()
             let id = try await Users.refusing(tenant: target.tenant, email: email) {
                 try await tool.add(tenantID: target.tenant, email: email, role: role)
             }
@@ -85,7 +85,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let role = try Users.checkRole(role)
-            let tool = try target.open()
+            let tool = try await target.open()
             let changed = try await Users.refusing(tenant: target.tenant, email: email) {
                 try await tool.setRole(tenantID: target.tenant, email: email, role: role)
             }
@@ -112,7 +112,7 @@ struct Users: AsyncParsableCommand {
 
     /// Deactivation also ends every session of the user, as SCIM's `active: false` does.
     static func setActive(_ active: Bool, target: Target, email: String) async throws {
-        let tool = try target.open()
+        let tool = try await target.open()
         let changed = try await refusing(tenant: target.tenant, email: email) {
             try await tool.setActive(tenantID: target.tenant, email: email, active: active)
         }

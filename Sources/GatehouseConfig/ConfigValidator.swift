@@ -27,6 +27,7 @@ struct ConfigValidator {
         let log = logSettings(top.section("log"))
         let saml = samlSettings(top.section("saml"))
         let jwt = jwtSettings(top.section("jwt"))
+        let storeSettings = storeSettings(top)
         top.finish()
         if listen == adminListen && listen.port != 0 { reader.report("admin_listen", "must differ from listen (\(listen))") }
 
@@ -38,6 +39,7 @@ struct ConfigValidator {
         )
         configuration.saml = saml
         configuration.jwt = jwt
+        configuration.storeSettings = storeSettings
         return configuration
     }
 
@@ -78,9 +80,26 @@ struct ConfigValidator {
             if path.isEmpty { reader.report("store", "sqlite: needs a file path, such as sqlite:/var/lib/gatehouse/gatehouse.db") }
             return .sqlite(path: path)
         }
-        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") { return .postgres(url: text) }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            switch PostgresURL.parse(text) {
+            case .success(let parsed): return .postgres(url: text, parsed: parsed)
+            case .failure(let problem):
+                reader.report("store", problem.message)
+                return nil
+            }
+        }
         reader.report("store", "must start with sqlite: or postgres://")
         return nil
+    }
+
+    private func storeSettings(_ top: ConfigSection) -> StoreSettings {
+        var settings = StoreSettings()
+        settings.passwordFile = top.string("store_password_file")
+        settings.password = top.string("store_password")
+        settings.poolSize = top.int("store_pool_size", default: settings.poolSize, range: 1...512)
+        settings.timeout = top.duration("store_timeout", default: settings.timeout)
+        settings.housekeepingInterval = top.duration("housekeeping_interval", default: settings.housekeepingInterval)
+        return settings
     }
 
     private func ssoPrefix(_ top: ConfigSection) -> String {

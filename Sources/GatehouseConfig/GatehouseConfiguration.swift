@@ -24,6 +24,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
     public var log: LogSettings
     public var saml: SAMLSettings = SAMLSettings()
     public var jwt: JWTSettings = JWTSettings()
+    public var storeSettings: StoreSettings = StoreSettings()
 
     /// Settings that a reload may change while connections stay open.
     public var runtime: RuntimeSettings {
@@ -40,7 +41,7 @@ public struct GatehouseConfiguration: Sendable, Equatable {
         if adminListen != other.adminListen { names.append("admin_listen") }
         if publicURL != other.publicURL { names.append("public_url") }
         if upstream != other.upstream { names.append("upstream") }
-        if store != other.store { names.append("store") }
+        if store != other.store || storeSettings != other.storeSettings { names.append("store") }
         if ssoPrefix != other.ssoPrefix { names.append("sso_prefix") }
         if session != other.session { names.append("session") }
         if sp != other.sp { names.append("sp") }
@@ -117,7 +118,8 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
 /// Where state is kept.
 public enum StoreLocation: Sendable, Equatable {
     case sqlite(path: String)
-    case postgres(url: String)
+    /// The URL as written, and its checked parts.
+    case postgres(url: String, parsed: PostgresURL)
 }
 
 /// A path rule: requests under `pathPrefix` (and, if given, with one of `methods`) need one of `roles`.

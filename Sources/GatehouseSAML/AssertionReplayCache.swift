@@ -7,6 +7,9 @@ public protocol AssertionReplayCache: Sendable {
     /// Records the ID; returns false when it was already recorded and has not expired by `now`
     /// (the validator's clock, so an injected clock governs expiry too).
     func remember(assertionID: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool
+
+    /// Removes the IDs expired by `now` (scheduled housekeeping); returns how many.
+    func purgeExpiredAssertionIDs(now: Date) async throws -> Int
 }
 
 /// A process-local replay cache (tests and single-replica setups).
@@ -20,6 +23,14 @@ public final class InMemoryAssertionReplayCache: AssertionReplayCache {
         return seen.withLock { entries in
             entries = entries.filter { $0.value > now }
             return entries.updateValue(expiry, forKey: key) == nil
+        }
+    }
+
+    public func purgeExpiredAssertionIDs(now: Date) async throws -> Int {
+        seen.withLock { entries in
+            let before = entries.count
+            entries = entries.filter { $0.value > now }
+            return before - entries.count
         }
     }
 }

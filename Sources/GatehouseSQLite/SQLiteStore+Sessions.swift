@@ -72,4 +72,11 @@ extension SQLiteStore {
             return db.changesCount > 0
         }
     }
+
+    public func purgeExpiredAssertionIDs(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(literal: "DELETE FROM assertion_ids WHERE expires_at <= \(now)")
+            return db.changesCount
+        }
+    }
 }

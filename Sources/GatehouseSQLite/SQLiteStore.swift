@@ -8,13 +8,14 @@ import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode with durable commits. It implements
 /// the shared `Store` and each domain's port (directory, sessions, replay cache) with SQL only.
-public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionReplayCache {
+public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionReplayCache, SessionChangeFeed {
     public let backendName = "sqlite"
     let pool: DatabasePool
     private let closed = Mutex(false)
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations unless
+    /// `migrate` is false (`gatehouse store status` looks without changing anything).
+    public init(path: String, migrate: Bool = true) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -30,7 +31,7 @@ public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionRe
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
-            try SQLiteMigrations.migrator.migrate(pool)
+            if migrate { try SQLiteMigrations.migrator.migrate(pool) }
         } catch {
             throw StoreError(.unavailable, context: "cannot open SQLite store at \(path): \(error)")
         }
@@ -46,6 +47,18 @@ public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionRe
 
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
+    }
+
+    public var knownMigrations: [String] { SQLiteMigrations.migrator.migrations }
+
+    @discardableResult public func migrate() async throws -> [String] {
+        let before = try await appliedMigrations()
+        do {
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.migrationFailed, context: "SQLite migration failed: \(error)")
+        }
+        return try await appliedMigrations().filter { !before.contains($0) }
     }
 
     public func setting(_ key: String) async throws -> [UInt8]? {
@@ -79,6 +92,28 @@ public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionRe
             return Array(stored)
         }
     }
+
+    public func purgeSettings(prefix: String, keeping: Set<String>, updatedBefore: Date) async throws -> Int {
+        try await pool.write { db in
+            let keys = try String.fetchAll(
+                db, sql: "SELECT key FROM settings WHERE substr(key, 1, length(?)) = ? AND updated_at < ?",
+                arguments: [prefix, prefix, updatedBefore])
+            let doomed = keys.filter { !keeping.contains($0) }
+            for key in doomed { try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [key]) }
+            return doomed.count
+        }
+    }
+
+    /// One process owns an SQLite file: nobody else can be running the body.
+    public func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+        try await body()
+        return true
+    }
+
+    /// One replica: every change is made here, and the proxy's cache is told in process.
+    public var pushesSessionChanges: Bool { false }
+
+    public func sessionChanges() -> AsyncStream<SessionChange> { AsyncStream { $0.finish() } }
 
     public func close() async throws {
         guard

@@ -50,6 +50,10 @@ public final class SessionCache<Identity: Sendable>: Sendable {
         /// How many look-ups started at each clock value are in flight: stamps no newer than the
         /// oldest of them cannot overtake any, and are dropped.
         var inFlight: [UInt64: Int] = [:]
+        /// The clock at the last `forgetAll`: look-ups that began before it are overtaken.
+        var forgottenAll: UInt64 = 0
+        /// While changes made elsewhere may go unseen, answers are given but not kept.
+        var paused = false
     }
 
     private let state = Mutex(State())
@@ -103,9 +107,13 @@ public final class SessionCache<Identity: Sendable>: Sendable {
     /// began (then false: the caller looks up again). A full cache first drops stale entries.
     public func store(_ entry: Entry, forKey key: String, since lookUp: LookUp, at now: Date) -> Bool {
         state.withLock { state in
-            guard (state.forgottenUsers[entry.userID] ?? 0) <= lookUp.start, (state.forgottenCookies[key] ?? 0) <= lookUp.start else {
+            guard state.forgottenAll <= lookUp.start, (state.forgottenUsers[entry.userID] ?? 0) <= lookUp.start,
+                (state.forgottenCookies[key] ?? 0) <= lookUp.start
+            else {
                 return false
             }
+            // Fresh from the store, so right to answer now; not kept while changes may go unseen.
+            if state.paused { return true }
             if state.entries.count >= maximumEntries {
                 state.entries = state.entries.filter { now.timeIntervalSince($0.value.checkedAt) < recheckInterval }
             }
@@ -136,6 +144,38 @@ public final class SessionCache<Identity: Sendable>: Sendable {
             state.entries.removeValue(forKey: key)
         }
     }
+
+    /// Drops every entry; look-ups in flight are overtaken (their answers are not kept).
+    public func forgetAll() {
+        state.withLock { state in
+            state.clock &+= 1
+            state.forgottenAll = state.clock
+            state.entries = [:]
+        }
+    }
+
+    /// Changes made elsewhere may go unseen from now (the store's notifications are lost): drop
+    /// everything and keep nothing until `resume`, so every request asks the store.
+    public func pause() {
+        state.withLock { state in
+            state.clock &+= 1
+            state.forgottenAll = state.clock
+            state.entries = [:]
+            state.paused = true
+        }
+    }
+
+    /// Changes are seen again: drop what was kept before (it may be stale) and cache again.
+    public func resume() {
+        state.withLock { state in
+            state.clock &+= 1
+            state.forgottenAll = state.clock
+            state.entries = [:]
+            state.paused = false
+        }
+    }
+
+    public var isPaused: Bool { state.withLock { $0.paused } }
 
     var stampCount: Int { state.withLock { $0.forgottenUsers.count + $0.forgottenCookies.count } }
 }

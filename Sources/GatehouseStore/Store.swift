@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseBasics
 import ServiceLifecycle
 
@@ -17,6 +18,13 @@ public protocol Store: Service {
     /// The applied migration names, oldest first.
     func appliedMigrations() async throws -> [String]
 
+    /// Every migration this build knows, oldest first (`gatehouse store status` lists the ones not applied).
+    var knownMigrations: [String] { get }
+
+    /// Applies the migrations not applied yet (replicas starting together do not race); returns
+    /// the names applied now.
+    @discardableResult func migrate() async throws -> [String]
+
     /// Small named values (cached IdP metadata, key material), kept across restarts.
     func setting(_ key: String) async throws -> [UInt8]?
 
@@ -27,6 +35,14 @@ public protocol Store: Service {
     /// NOTHING`, then a read in the same transaction); returns the value in force afterwards: the
     /// one stored first, by whichever replica got there.
     func setSettingIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8]
+
+    /// Removes the settings whose key starts with `prefix`, is not in `keeping` and was last
+    /// written before `updatedBefore` (copies of IdP metadata of tenants no longer configured).
+    func purgeSettings(prefix: String, keeping: Set<String>, updatedBefore: Date) async throws -> Int
+
+    /// Runs `body` unless another replica is running a body under the same `name` now (then
+    /// returns false at once): scheduled housekeeping runs on one replica at a time.
+    func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool
 
     /// Releases connections; the store is unusable afterwards. Closing twice does nothing.
     func close() async throws
@@ -46,6 +62,8 @@ public struct StoreError: CodedError {
         case unavailable = "store.unavailable"
         case unsupportedBackend = "store.unsupported_backend"
         case migrationFailed = "store.migration_failed"
+        /// A unique key is taken (the backend's own words; the ports turn it into theirs).
+        case conflict = "store.conflict"
     }
 
     public let code: Code

@@ -30,7 +30,7 @@ import Testing
     /// A Gatehouse built (not run) with `tenants` YAML; the test drives `refreshDue` itself.
     static func application(
         tenants: String, extra: String = "", directory: String, clock: TestClock, logs: CapturedLogs = CapturedLogs()
-    ) throws -> GatehouseApplication {
+    ) async throws -> GatehouseApplication {
         let yaml = """
             listen: 127.0.0.1:0
             admin_listen: 127.0.0.1:0
@@ -44,7 +44,7 @@ import Testing
         let file = directory + "/gatehouse.yaml"
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let configuration = try ConfigLoader.load(file: file, environment: [:]).get()
-        return try buildApplication(configuration: configuration, configFile: file, logger: logs.logger, clock: { clock.now })
+        return try await buildApplication(configuration: configuration, configFile: file, logger: logs.logger, clock: { clock.now })
     }
 
     static func directory() throws -> String {
@@ -67,7 +67,7 @@ import Testing
     @Test func metadataFromAURLGivesAContextThatValidatesTheIdPsResponse() async throws {
         let server = try await MetadataServer.start(serving: Self.fixture("okta-metadata.xml"))
         let clock = TestClock()
-        let application = try Self.application(tenants: Self.urlTenant(server.url), directory: Self.directory(), clock: clock)
+        let application = try await Self.application(tenants: Self.urlTenant(server.url), directory: Self.directory(), clock: clock)
         await application.metadataService.refreshDue()
         let provider = try #require(application.identityProviders.provider(for: "acme"))
         #expect(provider.metadata.entityID == "http://www.okta.com/exk123")
@@ -91,7 +91,7 @@ import Testing
     @Test func refreshFollowsCacheDurationAndAFailureKeepsTheLastGoodCopy() async throws {
         let server = try await MetadataServer.start(serving: Self.fixture("okta-metadata.xml"))
         let clock = TestClock()
-        let application = try Self.application(tenants: Self.urlTenant(server.url), directory: Self.directory(), clock: clock)
+        let application = try await Self.application(tenants: Self.urlTenant(server.url), directory: Self.directory(), clock: clock)
         await application.metadataService.refreshDue()
         #expect(server.hits == 1)
         clock.advance(29 * 60)  // the fixture says cacheDuration PT30M
@@ -117,14 +117,14 @@ import Testing
         let server = try await MetadataServer.start(serving: Self.fixture("okta-metadata.xml"))
         let directory = try Self.directory()
         let clock = TestClock()
-        let first = try Self.application(tenants: Self.urlTenant(server.url), directory: directory, clock: clock)
+        let first = try await Self.application(tenants: Self.urlTenant(server.url), directory: directory, clock: clock)
         await first.metadataService.refreshDue()
         try await Self.close(first)
 
         server.answer(.init(status: .serviceUnavailable, body: []))
         clock.advance(3_600)
         let logs = CapturedLogs()
-        let second = try Self.application(tenants: Self.urlTenant(server.url), directory: directory, clock: clock, logs: logs)
+        let second = try await Self.application(tenants: Self.urlTenant(server.url), directory: directory, clock: clock, logs: logs)
         await second.metadataService.refreshDue()
         let provider = try #require(second.identityProviders.provider(for: "acme"))
         #expect(provider.fetchedAt == Self.fixtureTime)
@@ -132,7 +132,7 @@ import Testing
         try await Self.close(second)
 
         // A stored copy of another source (the operator pointed the tenant elsewhere) is not used.
-        let third = try Self.application(tenants: Self.urlTenant(server.url + "?v=2"), directory: directory, clock: clock)
+        let third = try await Self.application(tenants: Self.urlTenant(server.url + "?v=2"), directory: directory, clock: clock)
         await third.metadataService.refreshDue()
         #expect(third.identityProviders.provider(for: "acme") == nil)
         #expect(third.samlContext(forTenant: "acme") == nil)
@@ -144,7 +144,7 @@ import Testing
         let server = try await MetadataServer.start(serving: Array(repeating: UInt8(ascii: " "), count: 10_000))
         let clock = TestClock()
         let logs = CapturedLogs()
-        let application = try Self.application(
+        let application = try await Self.application(
             tenants: Self.urlTenant(server.url), extra: "saml:\n  max_metadata_bytes: 4096", directory: Self.directory(), clock: clock, logs: logs
         )
         await application.metadataService.refreshDue()
@@ -166,7 +166,7 @@ import Testing
         let server = try await MetadataServer.start(serving: Self.fixture("okta-metadata.xml"))
         server.answer(.init(status: .ok, body: try Self.fixture("okta-metadata.xml"), delay: .seconds(30)))
         let logs = CapturedLogs()
-        let application = try Self.application(
+        let application = try await Self.application(
             tenants: Self.urlTenant(server.url), extra: "saml:\n  metadata_fetch_timeout: 300ms", directory: Self.directory(), clock: TestClock(),
             logs: logs
         )
@@ -182,7 +182,7 @@ import Testing
     @Test func aNewTenantInTheConfigurationIsLoadedWithoutARestart() async throws {
         let directory = try Self.directory()
         let clock = TestClock()
-        let application = try Self.application(tenants: "  []", directory: directory, clock: clock)
+        let application = try await Self.application(tenants: "  []", directory: directory, clock: clock)
         await application.metadataService.refreshDue()
         #expect(application.identityProviders.provider(for: "acme") == nil)
         let metadataFile = Self.fixtures.appendingPathComponent("rollover-metadata.xml").path
@@ -203,7 +203,7 @@ import Testing
         let clock = TestClock()
         let logs = CapturedLogs()
         let tenant = "  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: \(metadataFile)\n"
-        let application = try Self.application(tenants: tenant, directory: Self.directory(), clock: clock, logs: logs)
+        let application = try await Self.application(tenants: tenant, directory: Self.directory(), clock: clock, logs: logs)
         await application.metadataService.refreshDue()
         #expect(!logs.messages(at: .warning).contains { $0.0.hasPrefix("IdP signing certificate expires soon") })
         #expect(Self.metrics(application).contains(#"gatehouse_idp_signing_certificate_expiry_days{tenant="acme",certificate="0"} 36"#))
@@ -221,7 +221,7 @@ import Testing
         let clock = TestClock()
         clock.set(Date(timeIntervalSince1970: 2_113_000_000))  // 2036-12-16, after the fixture's validUntil of 2036-11-29
         let tenant = "  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: \(metadataFile)\n"
-        let application = try Self.application(tenants: tenant, directory: Self.directory(), clock: clock)
+        let application = try await Self.application(tenants: tenant, directory: Self.directory(), clock: clock)
         await application.metadataService.refreshDue()
         #expect(application.identityProviders.provider(for: "acme") == nil)
         try await Self.close(application)
@@ -232,7 +232,7 @@ import Testing
         let clock = TestClock()
         let tenant = "  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: \(metadataFile)\n    insecure_allow_sha1: true\n"
         let logs = CapturedLogs()
-        let application = try Self.application(
+        let application = try await Self.application(
             tenants: tenant, extra: "saml:\n  clock_skew: 10m", directory: Self.directory(), clock: clock, logs: logs
         )
         #expect(logs.messages(at: .warning).contains { $0.0.hasPrefix("insecure_allow_sha1 is on") })

@@ -8,6 +8,7 @@ import GatehouseXML
 /// Every assertion counts as fresh: the benchmark measures validation, not the replay store.
 struct NoReplayCache: AssertionReplayCache {
     func remember(assertionID: String, tenantID: String, until expiry: Date, now: Date) async throws -> Bool { true }
+    func purgeExpiredAssertionIDs(now: Date) async throws -> Int { 0 }
 }
 
 let arguments = CommandLine.arguments

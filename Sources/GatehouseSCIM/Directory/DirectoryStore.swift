@@ -33,7 +33,7 @@ public protocol DirectoryStore: Sendable {
     /// what to write, writes it with its audit entry, and returns the written user with its
     /// `groups` (nil for `.none`). Errors thrown by `decide` abort the transaction and are
     /// rethrown; a taken userName is `DirectoryError(.conflict)`.
-    func writeUser(tenantID: String, key: UserKey, _ decide: @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser?
+    func writeUser(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser?
     /// Deletes the user with its sessions and memberships, and writes the audit entry; false
     /// when the tenant has no such user.
     func deleteUser(tenantID: String, id: String, audit: AuditEntry) async throws -> Bool
@@ -46,7 +46,7 @@ public protocol DirectoryStore: Sendable {
     /// Reads the group, lets `change` return the new state and its audit entry, and writes both
     /// atomically (version + 1, members replaced as returned); nil when the tenant has no such
     /// group. Errors thrown by `change` abort the transaction and are rethrown.
-    func updateGroup(tenantID: String, id: String, _ change: @Sendable (StoredGroup) throws -> (StoredGroup, AuditEntry)) async throws
+    func updateGroup(tenantID: String, id: String, _ change: @escaping @Sendable (StoredGroup) throws -> (StoredGroup, AuditEntry)) async throws
         -> StoredGroup?
     func deleteGroup(tenantID: String, id: String, audit: AuditEntry) async throws -> Bool
 

@@ -44,7 +44,7 @@ public struct UserAdministration: Sendable {
     /// Reads the user, lets `change` return the new state and its audit entry, and writes both
     /// atomically (same id, tenant and creation; version + 1); nil when the tenant has no such
     /// user. Errors thrown by `change` abort the change and are rethrown.
-    public func update(tenantID: String, id: String, _ change: @Sendable (StoredUser) throws -> (StoredUser, AuditEntry)) async throws
+    public func update(tenantID: String, id: String, _ change: @escaping @Sendable (StoredUser) throws -> (StoredUser, AuditEntry)) async throws
         -> StoredUser?
     {
         let written = try await directory.writeUser(tenantID: tenantID, key: .id(id)) { current in
@@ -149,7 +149,7 @@ public struct UserAdministration: Sendable {
     /// audited.
     private func change(
         _ found: StoredUser, actor: String, operation: String, attributes: [String], at now: Date, settling: Bool = true,
-        _ transform: @Sendable (StoredUser) -> StoredUser
+        _ transform: @escaping @Sendable (StoredUser) -> StoredUser
     ) async throws -> StoredUser? {
         let written = try await directory.writeUser(tenantID: found.tenantID, key: .id(found.id)) { current in
             guard let current else { return .none }

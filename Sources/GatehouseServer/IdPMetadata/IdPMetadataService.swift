@@ -165,5 +165,6 @@ public final class IdPMetadataService: Service, Sendable {
         schedules.withLockedValue { $0[tenant] = Schedule(source: source, nextAttempt: next) }
     }
 
-    static func storeKey(_ tenant: String) -> String { "idp_metadata/\(tenant)" }
+    static func storeKey(_ tenant: String) -> String { storeKeyPrefix + tenant }
+    static let storeKeyPrefix = "idp_metadata/"
 }

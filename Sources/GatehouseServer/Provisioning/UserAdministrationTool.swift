@@ -52,8 +52,8 @@ public final class UserAdministrationTool: Sendable {
     /// The roles a user may be given.
     public static var roles: [String] { DashboardRole.all }
 
-    public static func open(_ configuration: GatehouseConfiguration) throws -> UserAdministrationTool {
-        UserAdministrationTool(store: try StoreFactory.open(configuration.store), now: { Date() })
+    public static func open(_ configuration: GatehouseConfiguration) async throws -> UserAdministrationTool {
+        UserAdministrationTool(store: try await StoreFactory.open(configuration.store, settings: configuration.storeSettings), now: { Date() })
     }
 
     /// The tenant's users, by userName.

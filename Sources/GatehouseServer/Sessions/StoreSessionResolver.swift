@@ -37,6 +37,8 @@ final class StoreSessionResolver: SessionResolver {
         self.secrets = secrets
         self.lifetime = lifetime
         self.now = now
+        // A store shared by replicas: nothing is cached until its change feed listens.
+        if store.pushesSessionChanges { cache.pause() }
     }
 
     func cachedIdentity(forCookie value: Substring) -> ProxyIdentity? {
@@ -59,6 +61,18 @@ final class StoreSessionResolver: SessionResolver {
 
     /// Drops every cached session of a user (deactivation, role change, logout everywhere).
     func forget(userID: String) { cache.forget(userID: userID) }
+
+    /// A change another replica made (or the feed's state): see `SessionChange`.
+    func apply(_ change: SessionChange) {
+        switch change {
+        case .user(let id): cache.forget(userID: id)
+        case .lost: cache.pause()
+        case .resumed: cache.resume()
+        }
+    }
+
+    /// Whether answers are cached (false while the store's change feed is down).
+    var isCaching: Bool { !cache.isPaused }
 
     /// Drops one cookie's cached session (logout).
     func forget(cookie value: Substring) { cache.forget(key: String(value)) }

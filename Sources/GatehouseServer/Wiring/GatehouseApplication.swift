@@ -55,13 +55,15 @@ public final class GatehouseApplication: Sendable {
     private let spCertificatesPEM: [String]
     /// The proxy's own event loops when `proxy.threads` is set (shut down after the run).
     private let ownedGroup: MultiThreadedEventLoopGroup?
+    private let now: @Sendable () -> Date
 
     init(
         configuration: GatehouseConfiguration, configFile: String?, environment: [String: String], logger: Logger, sink: LogSink,
         reloadPollInterval: Duration, clock: @escaping @Sendable () -> Date
-    ) throws {
+    ) async throws {
         try SAMLLibrary.initialise()
         self.configuration = configuration
+        self.now = clock
         self.logger = logger
         self.sink = sink
         metrics = GatehouseMetrics()
@@ -73,7 +75,7 @@ public final class GatehouseApplication: Sendable {
         }
         decryptionKeys = spKeys.isEmpty ? nil : try SPDecryptionKeys(privateKeysPEM: spKeys)
         readiness = Readiness()
-        store = try StoreFactory.open(configuration.store)
+        store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings, logger: logger)
         let policy = ProxyPolicyBox(try ProxyPolicy(configuration: configuration))
         let reloader = ConfigReloader(
             file: configFile, environment: environment, initial: configuration, policy: policy, metrics: metrics, logger: logger,
@@ -153,6 +155,10 @@ public final class GatehouseApplication: Sendable {
             onServerRunning: { channel in adminPort.succeed(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        let tenants = reloader
+        let housekeepingSettings = Housekeeping.Settings(
+            interval: configuration.storeSettings.housekeepingInterval, sessionIdle: configuration.session.idleTimeout.timeInterval,
+            configuredTenants: { tenants.configuration.tenants.map(\.id) })
         let front = ProxyService(
             server: proxy, deadline: configuration.shutdownTimeout, readiness: readiness, logger: logger, bound: proxyPort
         )
@@ -162,6 +168,8 @@ public final class GatehouseApplication: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: LogFlushService(sink: sink)), .init(service: store), .init(service: admin), .init(service: application),
+                    .init(service: SessionChangeSubscription(feed: store, resolver: sessions, logger: logger)),
+                    .init(service: Housekeeping(store: store, settings: housekeepingSettings, logger: logger, now: now)),
                     .init(service: metadataService), .init(service: front), .init(service: reloader),
                 ],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -224,8 +232,8 @@ public func buildApplication(
     configuration: GatehouseConfiguration, configFile: String? = nil, environment: [String: String] = [:],
     logger: Logger = Logger(label: "gatehouse"), sink: LogSink = .standardOutput, reloadPollInterval: Duration = .seconds(2),
     clock: @escaping @Sendable () -> Date = { Date() }
-) throws -> GatehouseApplication {
-    try GatehouseApplication(
+) async throws -> GatehouseApplication {
+    try await GatehouseApplication(
         configuration: configuration, configFile: configFile, environment: environment, logger: logger, sink: sink,
         reloadPollInterval: reloadPollInterval, clock: clock
     )

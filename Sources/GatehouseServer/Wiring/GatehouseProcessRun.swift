@@ -16,7 +16,7 @@ public enum GatehouseProcessRun {
         let logger = Logger(label: "gatehouse")
         let application: GatehouseApplication
         do {
-            application = try buildApplication(configuration: configuration, configFile: configFile, environment: environment, logger: logger)
+            application = try await buildApplication(configuration: configuration, configFile: configFile, environment: environment, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             return false

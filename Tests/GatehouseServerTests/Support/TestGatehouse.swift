@@ -28,7 +28,7 @@ final class TestGatehouse: Sendable {
         let configuration = try ConfigLoader.load(file: configFile, environment: [:]).get()
         var logger = Logger(label: "gatehouse-test")
         logger.logLevel = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let application = try buildApplication(
+        let application = try await buildApplication(
             configuration: configuration, configFile: configFile, logger: logger, sink: sink, reloadPollInterval: .milliseconds(50), clock: clock
         )
         let task = Task { try await application.run(handleSignals: false) }

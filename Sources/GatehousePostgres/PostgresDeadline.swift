@@ -1,0 +1,62 @@
+import GatehouseStore
+import Synchronization
+
+/// Runs a store call with a hard deadline: the caller gets its answer or a
+/// `StoreError(.unavailable)` by then, even when the call itself cannot be cancelled (a query
+/// waiting on a lock runs on until the server's `statement_timeout` ends it, unwatched).
+enum PostgresDeadline {
+    static func run<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = Race<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.start(
+                continuation,
+                work: Task {
+                    do { race.finish(.success(try await body())) } catch { race.finish(.failure(PostgresErrors.store(error, what))) }
+                },
+                timer: Task {
+                    try await Task.sleep(for: timeout)
+                    race.finish(.failure(StoreError(.unavailable, context: "PostgreSQL did not answer \(what) within \(timeout)")))
+                })
+        }
+    }
+
+    /// The first result wins and stops the other side; later ones are dropped.
+    private final class Race<T: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<T, any Error>?
+            var work: Task<Void, Never>?
+            var timer: Task<Void, any Error>?
+            var result: Result<T, any Error>?
+        }
+        private let state = Mutex(State())
+
+        func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, timer: Task<Void, any Error>) {
+            let early: Result<T, any Error>? = state.withLock { state in
+                if let result = state.result { return result }
+                state.continuation = continuation
+                state.work = work
+                state.timer = timer
+                return nil
+            }
+            // The body finished before the handles were kept: answer now, stop the timer.
+            if let early {
+                timer.cancel()
+                continuation.resume(with: early)
+            }
+        }
+
+        func finish(_ result: Result<T, any Error>) {
+            let (continuation, work, timer): (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, any Error>?) = state.withLock {
+                state in
+                guard state.result == nil else { return (nil, nil, nil) }
+                state.result = result
+                defer { (state.continuation, state.work, state.timer) = (nil, nil, nil) }
+                return (state.continuation, state.work, state.timer)
+            }
+            guard let continuation else { return }
+            timer?.cancel()
+            if case .failure = result { work?.cancel() }
+            continuation.resume(with: result)
+        }
+    }
+}

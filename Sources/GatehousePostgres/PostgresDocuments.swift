@@ -1,0 +1,22 @@
+import Foundation
+import GatehouseSCIM
+
+/// The copy of a stored SCIM document that filters read for case-insensitive comparisons: every
+/// string value folded with `SCIMCaseFolding.fold`, the same Swift function the reference
+/// evaluator and SQLite use (PostgreSQL's `lower()` follows the database's locale instead).
+enum PostgresDocuments {
+    static func folded(_ document: String?) -> String? {
+        guard let document, let value = JSONValue.parse(Array(document.utf8)) else { return nil }
+        guard let data = try? JSONEncoder().encode(fold(value)) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func fold(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(SCIMCaseFolding.fold(text))
+        case .array(let items): return .array(items.map(fold))
+        case .object(let members): return .object(members.mapValues(fold))
+        case .null, .bool, .number: return value
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GatehouseSAML
+import GatehouseSCIM
+import GatehouseSessions
+import GatehouseStore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The store for several replicas: PostgreSQL through postgres-nio's pooled `PostgresClient`,
+/// implementing the shared `Store` and each domain's port with SQL only (every value bound).
+/// Changes that end or alter a user's sessions are announced with NOTIFY in the same
+/// transaction; `sessionChanges()` delivers them from every replica.
+public final class PostgresStore: Store, DirectoryStore, SessionStore, AssertionReplayCache, SessionChangeFeed {
+    public let backendName = "postgres"
+    let client: PostgresClient
+    let settings: PostgresConnectionSettings
+    let logger: Logger
+    private let running: Mutex<Task<Void, Never>?>
+    private let closed = Mutex(false)
+    let listener: PostgresChangeListener
+
+    /// The NOTIFY channel of user changes; the payload is the user id.
+    static let userChannel = "gatehouse_user_changed"
+
+    /// Connects (lazily: the first call opens the pool), and applies pending migrations unless
+    /// `migrate` is false.
+    public init(settings: PostgresConnectionSettings, logger: Logger = Logger(label: "gatehouse.postgres"), migrate: Bool = true) async throws {
+        self.settings = settings
+        self.logger = logger
+        do {
+            client = PostgresClient(configuration: try settings.clientConfiguration(applicationName: "gatehouse"), backgroundLogger: logger)
+            listener = PostgresChangeListener(
+                configuration: try settings.connectionConfiguration(applicationName: "gatehouse-listen"), channel: Self.userChannel, logger: logger)
+        } catch {
+            throw StoreError(.unavailable, context: "PostgreSQL TLS settings: \(error)")
+        }
+        // The pool needs its run loop before any query; the store owns it (CLI commands use the
+        // store outside a service group too) and ends it in `close`.
+        let client = self.client
+        running = Mutex(Task { await client.run() })
+        if migrate {
+            do {
+                try await self.migrate()
+            } catch {
+                try? await close()
+                throw error
+            }
+        }
+    }
+
+    // MARK: - Running queries
+
+    /// One call with the store's deadline.
+    func call<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = self.client
+        return try await PostgresDeadline.run(settings.timeout, what) { try await body(client) }
+    }
+
+    /// One transaction with the store's deadline: BEGIN, `body`, COMMIT (ROLLBACK when it throws).
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await call(what) { client in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// The rows of a query, each read into a value before the next is fetched.
+    static func rows<T>(_ sequence: PostgresRowSequence, _ read: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        var values: [T] = []
+        for try await row in sequence { values.append(try read(row.makeRandomAccess())) }
+        return values
+    }
+
+    // MARK: - Store
+
+    public func ping() async throws {
+        try await call("ping") { client in _ = try await client.query("SELECT 1", logger: self.logger).collect() }
+    }
+
+    public func setting(_ key: String) async throws -> [UInt8]? {
+        try await call("setting") { client in
+            let rows = try await client.query("SELECT value FROM settings WHERE key = \(key)", logger: self.logger)
+            return try await Self.rows(rows) { row in Array(try row["value"].decode(Data.self)) }.first
+        }
+    }
+
+    public func setSetting(_ key: String, value: [UInt8]) async throws {
+        let bytes = Data(value)
+        try await call("setSetting") { client in
+            try await client.query(
+                """
+                INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(bytes), now())
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """, logger: self.logger)
+        }
+    }
+
+    public func setSettingIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8] {
+        let bytes = Data(value)
+        return try await transaction("setSettingIfAbsent") { connection in
+            try await connection.query(
+                "INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(bytes), now()) ON CONFLICT (key) DO NOTHING", logger: self.logger)
+            let rows = try await connection.query("SELECT value FROM settings WHERE key = \(key)", logger: self.logger)
+            guard let stored = try await Self.rows(rows, { row in Array(try row["value"].decode(Data.self)) }).first else {
+                throw StoreError(.unavailable, context: "setting \(key) vanished in its own transaction")
+            }
+            return stored
+        }
+    }
+
+    public func purgeSettings(prefix: String, keeping: Set<String>, updatedBefore: Date) async throws -> Int {
+        let kept = Array(keeping)
+        return try await call("purgeSettings") { client in
+            let rows = try await client.query(
+                """
+                DELETE FROM settings WHERE starts_with(key, \(prefix)) AND NOT (key = ANY(\(kept))) AND updated_at < \(updatedBefore)
+                RETURNING key
+                """, logger: self.logger)
+            return try await Self.rows(rows) { _ in 1 }.count
+        }
+    }
+
+    /// A session-level advisory lock held on one pooled connection while `body` runs on others.
+    public func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+        let key = Self.lockKey("gatehouse.exclusive." + name)
+        return try await client.withConnection { connection in
+            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key)) AS taken", logger: self.logger)
+            guard try await Self.rows(rows, { try $0["taken"].decode(Bool.self) }).first == true else { return false }
+            do {
+                try await body()
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: self.logger)
+                throw error
+            }
+            _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: self.logger)
+            return true
+        }
+    }
+
+    /// A stable 64-bit advisory lock key for a name (FNV-1a: the same on every replica and build).
+    static func lockKey(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    // MARK: - Session changes
+
+    public var pushesSessionChanges: Bool { true }
+
+    public func sessionChanges() -> AsyncStream<SessionChange> { listener.subscribe() }
+
+    public func close() async throws {
+        guard
+            closed.withLock({ wasClosed in
+                defer { wasClosed = true }
+                return !wasClosed
+            })
+        else { return }
+        listener.stop()
+        running.withLock { $0?.cancel() }
+    }
+}
