@@ -226,7 +226,7 @@ let package = Package(
             name: "GatehouseServerTests",
             dependencies: [
                 "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseDevIdP",
-                "GatehouseSessions", "GatehouseSCIM", "DemoUpstream",
+                "GatehouseSessions", "GatehouseSCIM", "GatehouseStore", "DemoUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -10,7 +10,7 @@ struct GatehouseCommand: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "SAML sign-in, sessions, SCIM provisioning and an identity-aware reverse proxy in one binary.",
         version: GatehouseVersion.string,
-        subcommands: [Serve.self, CheckConfig.self, Tenant.self, Users.self, Audit.self, DevIdP.self, Version.self]
+        subcommands: [Serve.self, CheckConfig.self, Tenant.self, Users.self, Audit.self, StoreCommand.self, DevIdP.self, Version.self]
     )
 }
 

@@ -1,3 +1,4 @@
+import GatehouseBasics
 import GatehouseStore
 import PostgresNIO
 
@@ -11,6 +12,7 @@ enum PostgresMigrations {
     }
 
     static let lockKey = PostgresStore.lockKey("gatehouse.migrations")
+    static let deadline: Duration = .seconds(120)
 
     static let all: [Migration] = [
         Migration(
@@ -146,7 +148,13 @@ extension PostgresStore {
 
     @discardableResult public func migrate() async throws -> [String] {
         do {
-            return try await transaction("migrate") { connection in
+            // An unreachable database fails by the usual deadline, not the migrations' long one.
+            try await ping()
+            // Migrations may wait for another replica's and rewrite tables: a deadline of their own.
+            return try await transaction("migrate", deadline: PostgresMigrations.deadline) { connection in
+                try await connection.query(
+                    "SET LOCAL statement_timeout = \(unescaped: String(Int(PostgresMigrations.deadline.timeInterval * 1000)))", logger: self.logger)
+                try await connection.query("SET LOCAL lock_timeout = 0", logger: self.logger)
                 try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: self.logger)
                 try await connection.query(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL)", logger: self.logger)

@@ -5,14 +5,13 @@ import PostgresNIO
 
 extension PostgresStore {
     public func createSession(_ session: StoredSession) async throws {
-        try await call("createSession") { client in
-            try await client.query(
-                """
-                INSERT INTO sessions (id_hash, user_id, tenant_id, name_id, session_index, created_at, last_seen_at, expires_at)
-                VALUES (\(session.idHash), \(session.userID), \(session.tenantID), \(session.nameID), \(session.sessionIndex),
-                        \(session.createdAt), \(session.lastSeenAt), \(session.expiresAt))
-                """, logger: self.logger)
-        }
+        try await execute(
+            "createSession",
+            """
+            INSERT INTO sessions (id_hash, user_id, tenant_id, name_id, session_index, created_at, last_seen_at, expires_at)
+            VALUES (\(session.idHash), \(session.userID), \(session.tenantID), \(session.nameID), \(session.sessionIndex),
+                    \(session.createdAt), \(session.lastSeenAt), \(session.expiresAt))
+            """)
     }
 
     public func session(idHash: String) async throws -> StoredSession? {
@@ -33,9 +32,7 @@ extension PostgresStore {
     }
 
     public func touchSession(idHash: String, at now: Date) async throws {
-        try await call("touchSession") { client in
-            try await client.query("UPDATE sessions SET last_seen_at = \(now) WHERE id_hash = \(idHash)", logger: self.logger)
-        }
+        try await execute("touchSession", "UPDATE sessions SET last_seen_at = \(now) WHERE id_hash = \(idHash)")
     }
 
     public func deleteSession(idHash: String) async throws -> Bool {

@@ -29,7 +29,10 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
         self.settings = settings
         self.logger = logger
         do {
-            client = PostgresClient(configuration: try settings.clientConfiguration(applicationName: "gatehouse"), backgroundLogger: logger)
+            // The pool logs every failed connection attempt; the store's callers log what failed them.
+            var background = logger
+            background.logLevel = max(logger.logLevel, .warning)
+            client = PostgresClient(configuration: try settings.clientConfiguration(applicationName: "gatehouse"), backgroundLogger: background)
             listener = PostgresChangeListener(
                 configuration: try settings.connectionConfiguration(applicationName: "gatehouse-listen"), channel: Self.userChannel, logger: logger)
         } catch {
@@ -51,16 +54,24 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
 
     // MARK: - Running queries
 
-    /// One call with the store's deadline.
-    func call<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    /// One call with the store's deadline (or `deadline`).
+    @discardableResult
+    func call<T: Sendable>(_ what: String, deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T)
+        async throws -> T
+    {
+        guard !closed.withLock({ $0 }) else { throw StoreError(.unavailable, context: "PostgreSQL \(what): the store is closed") }
         let client = self.client
-        return try await PostgresDeadline.run(settings.timeout, what) { try await body(client) }
+        return try await PostgresDeadline.run(deadline ?? settings.timeout, what) { try await body(client) }
     }
 
-    /// One transaction with the store's deadline: BEGIN, `body`, COMMIT (ROLLBACK when it throws).
-    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// One transaction with the store's deadline (or `deadline`): BEGIN, `body`, COMMIT (ROLLBACK
+    /// when it throws).
+    @discardableResult
+    func transaction<T: Sendable>(
+        _ what: String, deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let logger = self.logger
-        return try await call(what) { client in
+        return try await call(what, deadline: deadline) { client in
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
@@ -72,6 +83,13 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
                     throw error
                 }
             }
+        }
+    }
+
+    /// One statement whose rows nobody reads, on a pooled connection given back at once.
+    func execute(_ what: String, _ query: PostgresQuery) async throws {
+        try await call(what) { client in
+            try await client.withConnection { connection in _ = try await connection.query(query, logger: self.logger).collect() }
         }
     }
 
@@ -97,13 +115,12 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
 
     public func setSetting(_ key: String, value: [UInt8]) async throws {
         let bytes = Data(value)
-        try await call("setSetting") { client in
-            try await client.query(
-                """
-                INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(bytes), now())
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                """, logger: self.logger)
-        }
+        try await execute(
+            "setSetting",
+            """
+            INSERT INTO settings (key, value, updated_at) VALUES (\(key), \(bytes), now())
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """)
     }
 
     public func setSettingIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8] {
@@ -133,6 +150,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
 
     /// A session-level advisory lock held on one pooled connection while `body` runs on others.
     public func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+        guard !closed.withLock({ $0 }) else { throw StoreError(.unavailable, context: "PostgreSQL runExclusively: the store is closed") }
         let key = Self.lockKey("gatehouse.exclusive." + name)
         return try await client.withConnection { connection in
             let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key)) AS taken", logger: self.logger)

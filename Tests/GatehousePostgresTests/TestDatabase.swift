@@ -29,11 +29,11 @@ enum TestDatabase {
         return name
     }
 
-    /// Runs `body` on a connection to the cluster's admin database.
-    static func admin<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a connection to the cluster's admin database (or `database`).
+    static func admin<T: Sendable>(database: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard let admin = adminURL else { throw Unavailable() }
         let configuration = PostgresConnection.Configuration(
-            host: admin.host, port: admin.port, username: admin.user, password: admin.password, database: admin.database, tls: .disable)
+            host: admin.host, port: admin.port, username: admin.user, password: admin.password, database: database ?? admin.database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 9, logger: logger)
         do {
             let value = try await body(connection)

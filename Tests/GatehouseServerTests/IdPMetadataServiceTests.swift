@@ -37,6 +37,7 @@ import Testing
             public_url: https://dash.example.com
             upstream: http://127.0.0.1:1
             store: \(TestStore.location(directory: directory))
+            \(TestStore.settingsYAML)
             \(extra)
             tenants:
             \(tenants)

@@ -14,6 +14,7 @@ import Testing
         public_url: http://127.0.0.1:8080
         upstream: http://127.0.0.1:\(upstreamPort)
         store: \(TestStore.location(directory: directory))
+        \(TestStore.settingsYAML)
         public_paths: \(publicPaths)
         shutdown_timeout: \(shutdownTimeout)
 

@@ -25,6 +25,8 @@ import Testing
             lifetime: SessionLifetime(configuration.session), now: { Date() },
             afterStoreRead: { if let resolver = made.withLockedValue({ $0 }) { await race(resolver) } })
         made.withLockedValue { $0 = resolver }
+        // Nobody feeds this resolver the store's changes: the test stands in for a feed that listens.
+        resolver.apply(.resumed)
         return resolver
     }
 

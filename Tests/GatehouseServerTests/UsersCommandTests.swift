@@ -10,6 +10,7 @@ import Testing
             public_url: https://dash.example.com
             upstream: http://127.0.0.1:3000
             store: \(TestStore.location(directory: directory))
+            \(TestStore.settingsYAML)
             tenants:
               - id: acme
                 email_domains: [acme.com]

@@ -199,6 +199,10 @@ public final class GatehouseApplication: Sendable {
     /// (after a deactivation, a role change or a revocation made in this process).
     public func forgetSessions(userID: String) { sessions.forget(userID: userID) }
 
+    /// Whether the proxy caches sessions now: always on a store of one replica; on a shared store
+    /// only while its change feed listens (until then every request asks the store).
+    public var cachesSessions: Bool { sessions.isCaching }
+
     /// Starts the same graceful shutdown as SIGTERM: readiness fails, the proxy drains, then the rest stops.
     public func shutdown() async {
         await serviceGroup.withLockedValue { $0 }?.triggerGracefulShutdown()

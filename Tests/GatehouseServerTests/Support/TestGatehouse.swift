@@ -33,6 +33,9 @@ final class TestGatehouse: Sendable {
         )
         let task = Task { try await application.run(handleSignals: false) }
         let ports = try await application.listening()
+        // On a shared store the cache waits for the change feed; tests that look at the cache need it on.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !application.cachesSessions && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         return TestGatehouse(application: application, upstream: upstream, ports: ports, task: task, configFile: configFile)
     }
 
@@ -43,6 +46,7 @@ final class TestGatehouse: Sendable {
         public_url: \(publicURL)
         upstream: http://127.0.0.1:\(upstreamPort)
         store: \(TestStore.location(directory: directory))
+        \(TestStore.settingsYAML)
         shutdown_timeout: 5s
         log:
           access_log: \(accessLog)

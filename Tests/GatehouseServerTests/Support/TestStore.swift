@@ -1,13 +1,49 @@
 import Foundation
+import Synchronization
 
 /// The store the server tests run against, from `GATEHOUSE_TEST_STORE`: `sqlite` (the default: a
-/// fresh file in the test's directory) or a `postgres://…` URL (shared by every test; each test
-/// uses its own tenant data or a fresh database as the backend allows).
+/// fresh file in the test's directory) or a `postgres://…/DB` URL of a cluster the tests may
+/// create databases on: each test directory gets a fresh database there (with `psql`), so every
+/// test has an empty store on either backend.
 enum TestStore {
     /// The `store:` value for a configuration whose files live in `directory`.
     static func location(directory: String) -> String {
         let chosen = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_STORE"] ?? "sqlite"
         if chosen.isEmpty || chosen == "sqlite" { return "sqlite:\(directory)/gatehouse.db" }
-        return chosen
+        // One database per directory: a test that opens its directory again (a restart) finds its data.
+        return databases.withLock { known in
+            if let url = known[directory] { return url }
+            let url = freshDatabase(on: chosen)
+            known[directory] = url
+            return url
+        }
+    }
+
+    private static let databases = Mutex<[String: String]>([:])
+
+    /// Store settings for the configuration, one top-level YAML line: on PostgreSQL the whole
+    /// suite shares two cores with the database, so a store call may take longer than the
+    /// production deadline (the fault tests set their own).
+    static var settingsYAML: String { isPostgres ? "store_timeout: 30s" : "" }
+
+    static var isPostgres: Bool { (ProcessInfo.processInfo.environment["GATEHOUSE_TEST_STORE"] ?? "").hasPrefix("postgres") }
+
+    /// `url` with its database replaced by a new, empty one.
+    static func freshDatabase(on url: String) -> String {
+        let name = "gatehouse_server_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "CREATE DATABASE \(name)"]
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            fatalError("psql could not be started to create a test database: \(error)")
+        }
+        precondition(process.terminationStatus == 0, "psql could not create the test database \(name) on \(url)")
+        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
+        let slash = url[..<queryStart].lastIndex(of: "/")!
+        return String(url[..<url.index(after: slash)]) + name + String(url[queryStart...])
     }
 }
