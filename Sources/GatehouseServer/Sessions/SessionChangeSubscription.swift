@@ -22,5 +22,8 @@ struct SessionChangeSubscription: Service {
                 resolver.apply(change)
             }
         }
+        // A store of one replica pushes nothing (its feed ends at once); a service that returns
+        // would end the whole group, so this one stays until shutdown.
+        try? await gracefulShutdown()
     }
 }
