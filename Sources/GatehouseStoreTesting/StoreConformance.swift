@@ -3,6 +3,7 @@ import GatehouseSAML
 import GatehouseSCIM
 import GatehouseSessions
 import GatehouseStore
+import Synchronization
 import Testing
 
 /// A backend as the conformance suite sees it: the shared store and every domain port.
@@ -40,6 +41,7 @@ public enum StoreConformance {
         Case(name: "users", body: users), Case(name: "sessions", body: sessions), Case(name: "assertion ids", body: assertionIDs),
         Case(name: "provisioning", body: provisioning), Case(name: "settings", body: settings), Case(name: "migrations", body: migrations),
         Case(name: "audit", body: audit), Case(name: "groups", body: groups), Case(name: "filter against the reference", body: filterProperty),
+        Case(name: "housekeeping", body: housekeeping),
     ]
 
     /// A tenant id nobody else uses, so a case can run on a shared, non-empty database.
@@ -296,5 +298,34 @@ extension StoreConformance {
         #expect(try await store.group(tenantID: acme, id: staff.id) == nil)
         let operations = try await store.auditEntries(tenantID: acme, after: 0, limit: 100).filter { $0.resourceType == "Group" }.map(\.operation)
         #expect(operations == ["create", "create", "patch", "delete"])
+    }
+}
+
+extension StoreConformance {
+    /// What scheduled housekeeping removes, and only that.
+    static func housekeeping(_ store: any ConformingStore) async throws {
+        let tenant = freshTenant()
+        #expect(try await store.remember(assertionID: "h1", tenantID: tenant, until: now.addingTimeInterval(10), now: now))
+        #expect(try await store.purgeExpiredAssertionIDs(now: now.addingTimeInterval(11)) >= 1)
+        // Purged, so the same id records as new (its assertion expired long ago).
+        #expect(try await store.remember(assertionID: "h1", tenantID: tenant, until: now.addingTimeInterval(20), now: now))
+        #expect(try await !store.remember(assertionID: "h1", tenantID: tenant, until: now.addingTimeInterval(20), now: now))
+
+        let prefix = "purge/\(UUID().uuidString)/"
+        for name in ["kept", "gone-1", "gone-2"] { try await store.setSetting(prefix + name, value: [1]) }
+        #expect(try await store.purgeSettings(prefix: prefix, keeping: [prefix + "kept"], updatedBefore: Date.distantPast) == 0)
+        #expect(try await store.purgeSettings(prefix: prefix, keeping: [prefix + "kept"], updatedBefore: Date.distantFuture) == 2)
+        #expect(try await store.setting(prefix + "kept") == [1])
+        #expect(try await store.setting(prefix + "gone-1") == nil)
+
+        let ran = Ran()
+        #expect(try await store.runExclusively("conformance-\(UUID().uuidString)") { ran.mark() })
+        #expect(ran.value)
+    }
+
+    final class Ran: Sendable {
+        private let state = Mutex(false)
+        func mark() { state.withLock { $0 = true } }
+        var value: Bool { state.withLock { $0 } }
     }
 }

@@ -30,6 +30,30 @@ import Testing
         #expect(cache.identity(forKey: "c3", at: Self.now + 3) == nil)
     }
 
+    /// The store's change feed went down: nothing cached may be served (a change may have been
+    /// missed) and nothing is kept until it is back; then what was kept before is dropped again.
+    @Test func whileChangesMayGoUnseenNothingIsServedOrKept() {
+        let cache = SessionCache<String>()
+        #expect(cache.store(Self.entry("alice"), forKey: "c1", since: cache.beginLookUp(), at: Self.now))
+        let inFlight = cache.beginLookUp()
+        cache.pause()
+        #expect(cache.isPaused)
+        #expect(cache.identity(forKey: "c1", at: Self.now) == nil)
+        // A look-up that began before the pause is overtaken; one after it answers but is not kept.
+        #expect(!cache.store(Self.entry("alice"), forKey: "c1", since: inFlight, at: Self.now))
+        #expect(cache.store(Self.entry("alice"), forKey: "c1", since: cache.beginLookUp(), at: Self.now))
+        #expect(cache.identity(forKey: "c1", at: Self.now) == nil)
+        #expect(cache.count == 0)
+        let beforeResume = cache.beginLookUp()
+        cache.resume()
+        #expect(!cache.isPaused)
+        #expect(!cache.store(Self.entry("alice"), forKey: "c1", since: beforeResume, at: Self.now))
+        #expect(cache.store(Self.entry("alice"), forKey: "c1", since: cache.beginLookUp(), at: Self.now))
+        #expect(cache.identity(forKey: "c1", at: Self.now) == "alice")
+        cache.forgetAll()
+        #expect(cache.identity(forKey: "c1", at: Self.now) == nil)
+    }
+
     @Test func forgettingAUserOrACookieDropsTheirEntriesAtOnce() {
         let cache = SessionCache<String>()
         _ = cache.store(Self.entry("a1", user: "alice"), forKey: "c1", since: cache.beginLookUp(), at: Self.now)
