@@ -64,6 +64,33 @@ public struct LocalResponse: Sendable {
         return LocalResponse(status: status, headers: headers, body: html)
     }
 
+    /// The session store did not answer: the request is refused until it does (Retry-After: 1).
+    static func sessionsUnavailable(wantsJSON: Bool, requestID: String) -> LocalResponse {
+        var response: LocalResponse
+        if wantsJSON {
+            response = json(
+                .serviceUnavailable,
+                #"{"error":"sessions_unavailable","message":"Sign-in cannot be checked right now; try again shortly.","request_id":"\#(requestID)"}"#)
+        } else {
+            let html = """
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>503 Service Unavailable</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
+                code{background:#f3f3f3;padding:.1rem .3rem}</style></head><body>
+                <h1>Sign-in cannot be checked right now</h1>
+                <p>Gatehouse cannot reach the store that holds sessions. Nothing is wrong with your account: try again in a moment.</p>
+                <p>If this keeps happening, give your administrator this reference: <code>\(requestID)</code></p>
+                </body></html>
+                """
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+            headers.add(name: "Cache-Control", value: "no-store")
+            response = LocalResponse(status: .serviceUnavailable, headers: headers, body: html)
+        }
+        response.headers.add(name: "Retry-After", value: "1")
+        return response
+    }
+
     /// A request target with dot segments or encoded separators: refused before any path rule.
     static func badRequestTarget(wantsJSON: Bool) -> LocalResponse {
         if wantsJSON { return json(.badRequest, #"{"error":"bad_request_target","message":"The request path is not acceptable."}"#) }

@@ -55,10 +55,20 @@ extension ProxyFrontHandler {
             // Body parts wait in `buffered` (reads are held) until the session is known.
             sessions.identity(forCookie: cookie, on: context.eventLoop).hop(to: context.eventLoop).assumeIsolated().whenComplete {
                 [weak self] result in
-                let identity = (try? result.get()) ?? nil
-                self?.gate(exchange, head: head, identity: identity, policy: policy)
+                switch result {
+                case .success(let identity): self?.gate(exchange, head: head, identity: identity, policy: policy)
+                case .failure(let error): self?.sessionUnavailable(exchange, error: error)
+                }
             }
         }
+    }
+
+    /// The session could not be checked: never let the request through, and never send the
+    /// person to sign in again (that needs the store too): a 503 they can retry.
+    func sessionUnavailable(_ exchange: ProxyExchange, error: any Error) {
+        guard self.exchange === exchange else { return }
+        environment.observer.sessionLookupFailed(requestID: exchange.requestID, reason: String(describing: error))
+        respondLocally(LocalResponse.sessionsUnavailable(wantsJSON: exchange.wantsJSON, requestID: exchange.requestID), to: exchange)
     }
 
     /// The access gate once the session is known: the login page, a rule's 403, or on to the upstream.

@@ -40,6 +40,9 @@ public protocol ProxyObserver: Sendable {
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass)
     /// A signed-in identity with a control character in a value was not sent upstream.
     func refusedIdentity(userID: String, requestID: String)
+    /// A session could not be checked (the store did not answer): the request got a 503. Called
+    /// for every such request while the store is down: rate-limit any logging.
+    func sessionLookupFailed(requestID: String, reason: String)
     /// A front-listener limit refused or closed a connection. Called once per event, possibly
     /// thousands of times a second under attack: rate-limit any logging.
     func frontLimitReached(_ event: FrontLimitEvent)

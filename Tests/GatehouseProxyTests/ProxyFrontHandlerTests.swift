@@ -86,17 +86,21 @@ import Testing
         #expect(proxy.readPassesThrough())
     }
 
-    @Test func aFailedSessionLookupIsNoSession() throws {
+    /// The store did not answer: not the upstream, not the sign-in page (it needs the store
+    /// too), but a 503 to retry, logged with its reason.
+    @Test func aFailedSessionLookupIsA503AndNeverTheUpstream() throws {
         let proxy = try EmbeddedProxy()
         defer { proxy.finish() }
         try proxy.send(proxy.request(.GET, "/dashboard", headers: [("Cookie", "\(EmbeddedProxy.sessionCookie)=abc")]), .end(nil))
         proxy.sessions.pending[0].fail(ChannelError.ioOnClosedChannel)
         proxy.loop.run()
         let response = try #require(try proxy.responses().first)
-        #expect(response.status == 302)
-        #expect(response.header("Location") == "/welcome/login?return_to=/dashboard")
+        #expect(response.status == 503)
+        #expect(response.header("Retry-After") == "1")
+        #expect(response.header("Location") == nil)
         #expect(proxy.upstreams.channels.isEmpty)
         #expect(proxy.observer.completed.map(\.route) == [.gate])
+        #expect(proxy.observer.lookUpFailures.count == 1)
     }
 
     @Test func theGateAnswersWithoutASessionAndByTheRules() throws {

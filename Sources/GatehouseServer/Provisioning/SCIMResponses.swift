@@ -1,4 +1,5 @@
 import GatehouseSCIM
+import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -39,6 +40,10 @@ enum SCIMResponses {
             // The same answer for an id of nobody and an id of another tenant's user.
             logger.info("SCIM member refused", metadata: ["tenant": "\(tenantID)", "reason": "\(directory.context)"])
             return error(.invalidValue("A member is not a user of this tenant (a member's value is the id this server gave the user)."))
+        case let store as StoreError where store.code == .unavailable:
+            // The IdP retries a 503 later (Okta and Entra both do): nothing was changed.
+            logger.error("SCIM request failed: the store is unavailable", metadata: ["tenant": "\(tenantID)", "error": "\(store.context)"])
+            return error(SCIMError(status: 503, detail: "The directory store is unavailable; nothing was changed. Try again shortly."), headers: [.retryAfter: "5"])
         default:
             logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])
             return error(SCIMError(status: 500, detail: "The request could not be completed; the server logged why."))

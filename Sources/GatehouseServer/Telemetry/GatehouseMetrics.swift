@@ -1,5 +1,6 @@
 import GatehouseProxy
 import NIOConcurrencyHelpers
+import NIOCore
 import Prometheus
 
 /// Prometheus metrics for the proxy and the process, served on the admin listener.
@@ -83,6 +84,7 @@ struct ProxyTelemetry: ProxyObserver {
     let metrics: GatehouseMetrics
     let sink: LogSink
     let accessLog: Bool
+    let lookUpFailures = OncePerSecond()
 
     func requestStarted() { metrics.requestStarted() }
 
@@ -111,5 +113,30 @@ struct ProxyTelemetry: ProxyObserver {
         sink.buffered(bytes: line.finishBytes())
     }
 
+    func sessionLookupFailed(requestID: String, reason: String) {
+        // One line a second at most while the store is down; the count says how many were refused.
+        guard let refused = lookUpFailures.take() else { return }
+        var line = JSONLine(level: "error", message: "session not checked: the store did not answer; the request got a 503")
+        line.field("request_id", requestID)
+        line.field("reason", String(reason.prefix(300)))
+        line.field("refused_since_last_line", refused)
+        sink.buffered(bytes: line.finishBytes())
+    }
+
     func frontLimitReached(_ event: FrontLimitEvent) { metrics.frontLimits.record(event, sink: sink) }
+}
+
+/// Counts events and lets one through a second (with how many came since the last one).
+final class OncePerSecond: Sendable {
+    private let state = NIOLockedValueBox((last: NIODeadline.distantPast, count: 0))
+
+    func take() -> Int? {
+        state.withLockedValue { state in
+            state.count += 1
+            let now = NIODeadline.now()
+            guard now - state.last >= .seconds(1) else { return nil }
+            defer { (state.last, state.count) = (now, 0) }
+            return state.count
+        }
+    }
 }

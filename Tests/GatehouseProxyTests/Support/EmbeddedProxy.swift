@@ -234,9 +234,11 @@ final class RecordingObserver: ProxyObserver, @unchecked Sendable {
     private(set) var completed: [CompletedRequest] = []
     private(set) var failures: [String] = []
     private(set) var refused: [String] = []
+    private(set) var lookUpFailures: [String] = []
 
     func requestStarted() {}
     func requestCompleted(_ request: CompletedRequest) { completed.append(request) }
     func upstreamFailed(_ failure: UpstreamFailure, route: RouteClass) { failures.append("\(route.rawValue)/\(failure.rawValue)") }
     func refusedIdentity(userID: String, requestID: String) { refused.append(userID) }
+    func sessionLookupFailed(requestID: String, reason: String) { lookUpFailures.append(reason) }
 }
