@@ -18,10 +18,12 @@ ACS as the browser's same-site re-submission does; the ACS's `Set-Cookie` is the
    seen waiting in pg_stat_activity, and each is a 503 within store_timeout (+ margin); meanwhile
    the public path and `/healthz` answer in under 1 s each (no event loop is held). After the lock
    is released, the store serves again.
-3. Pool exhaustion: a second Gatehouse with `store_pool_size: 1`; `users` locked, a SCIM list
-   takes the only pool connection and waits on the lock; then `/readyz` (a `SELECT 1`, which
-   does not need the locked table: checked under the same lock beforehand) and a SCIM groups list
-   must be answered within store_timeout (+ margin), as a clear 503, not a hang.
+3. Pool exhaustion: a second Gatehouse with `store_pool_size: 1`; `users` locked; two SCIM
+   users lists queued one behind the other keep the only pool connection waiting on the lock
+   (each for up to a lock_timeout, which Gatehouse sets to store_timeout); `/readyz` (a `SELECT 1`,
+   which does not need the locked table: checked under the same lock beforehand) and a SCIM groups
+   list queued behind them must be answered within store_timeout (+ margin) as a clear 503, not a
+   hang.
 
     tests/store/postgres_faults_test.py"""
 import http.server
@@ -338,6 +340,12 @@ def slow_database(store, gatehouse, upstream, scim, cookie, cookie_unused):
 
 
 def pool_exhausted(gatehouse, scim, store):
+    """The only pool connection is held past the deadline of the requests behind it: A1 (a users
+    list) waits on the users lock and holds the connection until the server's lock_timeout ends
+    it; A2 (another users list), queued behind A1, then gets the connection and waits on the lock
+    for a whole lock_timeout of its own, long after its caller gave up. /readyz and a groups list
+    queued behind A2 (sent while A1 still holds the connection) cannot get the connection before
+    their own deadline: each must be a clear 503 within store_timeout (+ margin), not a hang."""
     holder = LockHolder(store, ["users"])
     try:
         print("pool of one: users locked")
@@ -345,26 +353,54 @@ def pool_exhausted(gatehouse, scim, store):
         if not check(control.status == 200, f"pool of one: /readyz needs no users row (200 under the users lock, got {control})"):
             print("cannot exhaust the pool from outside: /readyz needs the locked table", file=sys.stderr)
             return
-        blocked = {}
+        results = {}
 
-        def hold_the_connection():
-            blocked["answer"] = scim.get("/Users", timeout=30)
+        def send(name, call):
+            started = time.monotonic()
+            try:
+                results[name] = call()
+            except OSError as error:
+                results[name] = error
+            results[name + " sent"] = started
 
-        thread = threading.Thread(target=hold_the_connection)
-        thread.start()
-        check(poll(lambda: waiting_on_locks(store) >= 1, STORE_TIMEOUT),
-              "pool of one: the SCIM list holds the only connection, waiting on the lock")
-        ready = request("GET", gatehouse.admin + "/readyz", timeout=30)
-        groups = scim.get("/Groups", timeout=30)
-        thread.join()
-        check(ready.seconds <= STORE_TIMEOUT + MARGIN, f"pool of one: /readyz answered within store_timeout + {MARGIN} s ({ready})")
-        check(ready.status == 503, f"pool of one: /readyz is a 503 while the only connection is taken (got {ready})")
-        check(groups.seconds <= STORE_TIMEOUT + MARGIN and is_scim_error(groups, 503),
-              f"pool of one: a SCIM groups list is a clear SCIM 503 within store_timeout + {MARGIN} s (got {groups})")
-        check(is_scim_error(blocked["answer"], 503), f"pool of one: the blocked SCIM list is a SCIM 503 (got {blocked['answer']})")
+        threads = []
+
+        def start(name, call):
+            threads.append(threading.Thread(target=send, args=(name, call)))
+            threads[-1].start()
+
+        start("A1", lambda: scim.get("/Users", timeout=30))
+        check(poll(lambda: waiting_on_locks(store) >= 1, STORE_TIMEOUT / 2),
+              "pool of one: A1 (a SCIM users list) holds the only connection, waiting on the lock")
+        start("A2", lambda: scim.get("/Users?count=1", timeout=30))
+        # An ordering gap, not a readiness wait: A2 must reach the pool's queue before the two
+        # below (a local request is dispatched within milliseconds). Had it not, the requests
+        # below would get the connection when A1's lock wait ends, and the checks below fail.
+        time.sleep(0.2)
+        start("readyz", lambda: request("GET", gatehouse.admin + "/readyz", timeout=30))
+        start("groups", lambda: scim.get("/Groups", timeout=30))
+        for thread in threads:
+            thread.join()
+        a1_started = results["A1 sent"]
+        for name in ("readyz", "groups"):
+            answer = results[name]
+            if isinstance(answer, Exception):
+                check(False, f"pool of one: {name} answered (got {answer!r})")
+                continue
+            print(f"pool of one: {name} sent {results[name + ' sent'] - a1_started:.2f} s after A1: {answer}")
+            check(answer.seconds <= STORE_TIMEOUT + MARGIN, f"pool of one: {name} answered within store_timeout + {MARGIN} s ({answer.seconds:.2f} s)")
+        check(not isinstance(results["readyz"], Exception) and results["readyz"].status == 503,
+              f"pool of one: /readyz is a 503 while the only connection is taken (got {results['readyz']})")
+        check(not isinstance(results["groups"], Exception) and is_scim_error(results["groups"], 503),
+              f"pool of one: a SCIM groups list queued for the connection is a SCIM 503 (got {results['groups']})")
+        for name in ("A1", "A2"):
+            check(not isinstance(results[name], Exception) and is_scim_error(results[name], 503)
+                  and results[name].seconds <= STORE_TIMEOUT + MARGIN,
+                  f"pool of one: the users list {name} is a SCIM 503 within store_timeout + {MARGIN} s (got {results[name]})")
     finally:
         holder.release()
     check(poll(lambda: scim.get("/Users").status == 200, RECOVERY), "pool of one: SCIM answers again once the lock is gone")
+    check(poll(lambda: request("GET", gatehouse.admin + "/readyz").status == 200, RECOVERY), "pool of one: /readyz is 200 again")
 
 
 def poll(condition, timeout):

@@ -14,8 +14,9 @@ off). Gatehouse is started again on the same store, and every acknowledged creat
     tests/store/sigkill_durability_test.py [sqlite] [postgres]     (both by default)
 
 STORE_TEST_SABOTAGE=delete-one deletes one acknowledged user straight from the store between the
-kill and the restart (sqlite3 module / psql): the test must then fail, which is how it was checked
-to notice a lost create. STORE_TEST_ROUNDS=N kills and restarts N times (default 1)."""
+kill and the restart (sqlite3 module / psql), STORE_TEST_SABOTAGE=rekey-one changes its userName
+lookup key: the test must then fail (by id, by filter), which is how it was checked to notice a lost
+create. STORE_TEST_ROUNDS=N kills and restarts N times (default 1)."""
 import json
 import os
 import pathlib
@@ -64,8 +65,8 @@ def run_backend(backend):
         acknowledged = {}
         for round_number in range(int(os.environ.get("STORE_TEST_ROUNDS", "1"))):
             acknowledged.update(stream_and_kill(gatehouse, token, work, f"r{round_number}"))
-            if os.environ.get("STORE_TEST_SABOTAGE") == "delete-one":
-                sabotage(backend, store, next(iter(acknowledged.values())))
+            if os.environ.get("STORE_TEST_SABOTAGE"):
+                sabotage(os.environ["STORE_TEST_SABOTAGE"], backend, store, next(iter(acknowledged.values())))
             gatehouse.start()
             check_all_there(gatehouse, token, acknowledged, backend)
         print(f"{backend}: all {len(acknowledged)} acknowledged creates survived SIGKILL")
@@ -125,14 +126,18 @@ def count_lines(path):
         return 0
 
 
-def sabotage(backend, store, user_id):
-    """Only for checking that the test can fail: one acknowledged user deleted behind its back."""
+def sabotage(kind, backend, store, user_id):
+    """Only for checking that the test can fail: one acknowledged user deleted behind its back
+    (`delete-one`), or its lookup key changed so that only `filter=userName eq` misses it
+    (`rekey-one`)."""
+    statement = {"delete-one": "DELETE FROM users WHERE id = {}",
+                 "rekey-one": "UPDATE users SET user_name_key = 'sabotaged-' || user_name_key WHERE id = {}"}[kind]
     if backend == "sqlite":
         with sqlite3.connect(store.removeprefix("sqlite:")) as database:
-            deleted = database.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount
+            changed = database.execute(statement.format("?"), (user_id,)).rowcount
     else:
-        deleted = psql(store, f"WITH gone AS (DELETE FROM users WHERE id::text = '{user_id}' RETURNING 1) SELECT count(*) FROM gone")
-    print(f"SABOTAGE: deleted user {user_id} from the store ({deleted} row)", file=sys.stderr)
+        changed = psql(store, f"WITH changed AS ({statement.format(repr(user_id))} RETURNING 1) SELECT count(*) FROM changed")
+    print(f"SABOTAGE ({kind}): user {user_id} changed in the store behind Gatehouse's back ({changed} row)", file=sys.stderr)
 
 
 def check_all_there(gatehouse, token, acknowledged, backend):
