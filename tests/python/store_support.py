@@ -83,6 +83,12 @@ class PostgresCluster:
         parts = urllib.parse.urlsplit(self.admin_url)
         return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
+    def drop_database(self, url):
+        """Drops a database `create_database` made (after every client is gone)."""
+        name = urllib.parse.urlsplit(url).path.lstrip("/")
+        assert name.startswith("gatehouse_"), name
+        psql(self.admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
     def stop(self):
         """`pg_ctl stop -m fast` (through the script); own clusters only."""
         assert self.own, "only a cluster of our own may be stopped"

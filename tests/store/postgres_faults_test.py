@@ -31,6 +31,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,7 @@ def main():
     except BaseException:
         for gatehouse in gatehouses:
             print(f"log of {gatehouse.config.name}:\n{gatehouse.log_tail()}", file=sys.stderr)
+        print(f"kept for a look: {work}", file=sys.stderr)
         raise
     finally:
         for gatehouse in gatehouses:
@@ -111,10 +113,12 @@ def main():
         upstream.close()
         cluster.close()
     if failures:
+        print(f"kept for a look: {work}", file=sys.stderr)
         print(f"{len(failures)} expectations failed:", *failures, sep="\n  ", file=sys.stderr)
         for gatehouse in gatehouses:
             print(f"log of {gatehouse.config.name}:\n{gatehouse.log_tail()}", file=sys.stderr)
         sys.exit(1)
+    shutil.rmtree(work, ignore_errors=True)
     print("postgres faults test passed")
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import pathlib
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -53,6 +54,7 @@ def run_backend(backend):
     work = pathlib.Path(tempfile.mkdtemp(prefix=f"gatehouse-sigkill-{backend}-"))
     cluster = None
     gatehouse = None
+    passed = False
     try:
         if backend == "sqlite":
             store = f"sqlite:{work}/gatehouse.db"
@@ -70,15 +72,21 @@ def run_backend(backend):
             gatehouse.start()
             check_all_there(gatehouse, token, acknowledged, backend)
         print(f"{backend}: all {len(acknowledged)} acknowledged creates survived SIGKILL")
+        passed = True
     except BaseException:
         if gatehouse is not None:
             print(f"gatehouse log ({backend}):\n{gatehouse.log_tail()}", file=sys.stderr)
+        print(f"kept for a look: {work}", file=sys.stderr)
         raise
     finally:
         if gatehouse is not None:
             gatehouse.stop()
         if cluster is not None:
+            if not cluster.own:
+                cluster.drop_database(store)
             cluster.close()
+        if passed:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def stream_and_kill(gatehouse, token, work, prefix):
