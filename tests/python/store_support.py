@@ -23,9 +23,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(os.environ.get("GATEHOUSE_BIN_DIR", ROOT / ".build" / "debug"))
 CLUSTER_SCRIPT = ROOT / "scripts" / "postgres-cluster.sh"
 METADATA = ROOT / "Tests" / "GatehouseSAMLTests" / "Fixtures" / "okta-metadata.xml"
-# GATEHOUSE_* variables are configuration overrides to gatehouse: ours must not reach it.
-OURS = {"GATEHOUSE_BIN_DIR", "GATEHOUSE_TEST_POSTGRES", "GATEHOUSE_TEST_STORE"}
-CHILD_ENV = {name: value for name, value in os.environ.items() if name not in OURS}
+# GATEHOUSE_* variables are configuration overrides to gatehouse, and ours (GATEHOUSE_BIN_DIR,
+# GATEHOUSE_TEST_POSTGRES) would be unknown keys to it: none reaches the children.
+CHILD_ENV = {name: value for name, value in os.environ.items() if not name.startswith("GATEHOUSE_")}
 SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
