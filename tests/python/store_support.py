@@ -152,8 +152,33 @@ class Gatehouse:
         raise RuntimeError(f"gatehouse was not ready within {timeout} s:\n{self.log_tail()}")
 
     def kill(self):
+        """SIGKILL; then the private socket folder the killed process could not remove is removed."""
+        leftovers = self._socket_folders()
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _socket_folders(self):
+        """The folders of the Unix sockets this process listens on (its private application
+        socket, `/tmp/gatehouse-XXXXXX/app.sock`), found through /proc."""
+        try:
+            inodes = set()
+            for fd in os.listdir(f"/proc/{self.process.pid}/fd"):
+                target = os.readlink(f"/proc/{self.process.pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+            folders = set()
+            with open("/proc/net/unix") as table:
+                for line in table.read().splitlines()[1:]:
+                    fields = line.split()
+                    if len(fields) >= 8 and fields[6] in inodes and fields[7].endswith("/app.sock"):
+                        folder = os.path.dirname(fields[7])
+                        if os.path.basename(folder).startswith("gatehouse-"):
+                            folders.add(folder)
+            return folders
+        except OSError:
+            return set()
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
