@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev libnghttp2-dev libsqlite3-dev zlib1g-dev openssl pkg-config \
-	python3-venv python3-pip curl nginx wrk chromium chromium-driver
+	python3-venv python3-pip curl nginx wrk chromium chromium-driver postgresql postgresql-client
 VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600
@@ -44,10 +44,29 @@ run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.
 	echo "open http://127.0.0.1:8080/, sign in as anyone@dev.example and pick a role on the dev IdP page"; \
 	.build/release/gatehouse serve --config $(CONFIG)
 
-test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift, the real-browser sign-in, scim2-tester)
-	swift test --skip-build
-	SE_OFFLINE=true $(VENV)/bin/python tests/browser/sign_in_browser_test.py
-	$(VENV)/bin/python tests/scim/scim2_tester_conformance.py
+# One recipe, so that the throwaway PostgreSQL cluster (scripts/postgres-cluster.sh, in a temporary
+# folder under /tmp, which the postgres user can reach) is stopped and removed at the end, also when
+# a test fails or the run is interrupted. Every step sees GATEHOUSE_TEST_POSTGRES (the cluster's
+# admin URL; the store-conformance suite and the Python store tests make their own databases).
+test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift on SQLite and PostgreSQL, the real-browser sign-in, scim2-tester, the store and replica tests)
+	@set -euo pipefail; \
+	cluster=$$(mktemp -d /tmp/gatehouse-test-postgres.XXXXXX); \
+	trap 'scripts/postgres-cluster.sh stop "$$cluster" || true; rm -rf "$$cluster"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	admin=$$(scripts/postgres-cluster.sh start "$$cluster"); \
+	export GATEHOUSE_TEST_POSTGRES=$$admin; \
+	echo "PostgreSQL for the tests: $$GATEHOUSE_TEST_POSTGRES"; \
+	echo "== swift test (the store suites on SQLite and PostgreSQL, the server suite on SQLite)"; \
+	swift test --skip-build; \
+	server_db=$$(scripts/postgres-cluster.sh createdb "$$cluster"); \
+	echo "== the server suite on PostgreSQL ($$server_db)"; \
+	GATEHOUSE_TEST_STORE=$$server_db swift test --skip-build --filter GatehouseServerTests; \
+	echo "== the real-browser sign-in"; \
+	SE_OFFLINE=true $(VENV)/bin/python tests/browser/sign_in_browser_test.py; \
+	echo "== scim2-tester"; \
+	$(VENV)/bin/python tests/scim/scim2_tester_conformance.py; \
+	echo "== store and replica tests"; \
+	PYTHON=$(VENV)/bin/python tests/run_store_tests.sh
 
 bench: build-release ## Proxy vs nginx, ACS validation vs OpenSSL RSA verify (each in the same run), SCIM create rate and lookup latency
 	bench/proxy-bench.sh

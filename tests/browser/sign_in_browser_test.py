@@ -40,8 +40,9 @@ from local_servers import free_port, wait_for  # noqa: E402
 
 BIN = pathlib.Path(os.environ.get("GATEHOUSE_BIN_DIR", ROOT / ".build" / "debug"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
-# GATEHOUSE_* variables are configuration overrides to gatehouse: GATEHOUSE_BIN_DIR is only ours.
-CHILD_ENV = {name: value for name, value in os.environ.items() if name != "GATEHOUSE_BIN_DIR"}
+# GATEHOUSE_* variables are configuration overrides to gatehouse, and ours (GATEHOUSE_BIN_DIR, and
+# GATEHOUSE_TEST_POSTGRES from `make test`) would be unknown keys to it: none reaches the children.
+CHILD_ENV = {name: value for name, value in os.environ.items() if not name.startswith("GATEHOUSE_")}
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
 

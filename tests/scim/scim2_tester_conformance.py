@@ -37,7 +37,10 @@ def main():
         f"tenants:\n  - id: acme\n    email_domains: [acme.com]\n    idp_metadata_file: {METADATA}\n"
         f"    scim_token_sha256: [\"{hashlib.sha256(token.encode()).hexdigest()}\"]\n"
     )
-    server = subprocess.Popen([str(BIN / "gatehouse"), "serve", "--config", str(config)], stdout=subprocess.DEVNULL)
+    # GATEHOUSE_* variables are configuration overrides to gatehouse; ours (GATEHOUSE_BIN_DIR,
+    # GATEHOUSE_TEST_POSTGRES from `make test`) would be unknown keys to it.
+    child_env = {name: value for name, value in os.environ.items() if not name.startswith("GATEHOUSE_")}
+    server = subprocess.Popen([str(BIN / "gatehouse"), "serve", "--config", str(config)], stdout=subprocess.DEVNULL, env=child_env)
     try:
         wait_for(f"http://127.0.0.1:{admin_port}/readyz")
         environment = dict(os.environ, SCIM_CLI_HEADERS=f"Authorization: Bearer {token}", NO_COLOR="1")
