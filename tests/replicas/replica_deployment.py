@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import uuid
 from html import unescape
@@ -80,7 +81,7 @@ class Cluster:
         port = free_port()
         as_postgres([os.path.join(postgres_bin(), "pg_ctl"), "start", "-D", str(data), "-w", "-t", "60",
                      "-l", str(self.directory / "postgres.log"),
-                     "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {self.directory} -c max_connections=200"])
+                     "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {self.directory} -c max_connections=1000"])
         self.url = f"postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable"
         return self.url
 
@@ -228,6 +229,20 @@ class Replica:
     def start(self, work):
         self.process = Process(f"gatehouse-{self.name}", [str(BIN / "gatehouse"), "serve", "--config", str(self.config)], work)
 
+    def wait_until_ready(self, timeout=60):
+        """Polls /readyz; gives up at once when the process has exited."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.process.poll() is not None:
+                raise RuntimeError(f"replica {self.name} exited ({self.process.process.returncode}) before it was ready; its log:\n"
+                                   f"{self.process.log_text()[-3000:]}")
+            try:
+                wait_for(f"http://127.0.0.1:{self.admin_port}/readyz", timeout=0.5)
+                return
+            except RuntimeError:
+                pass
+        raise RuntimeError(f"replica {self.name} was not ready within {timeout} s; its log:\n{self.process.log_text()[-3000:]}")
+
     def page(self, session, path="/whoami", connection=None):
         """A proxied API call with the session cookie (Accept JSON: no session is a 401, not a 302)."""
         headers = {"Accept": "application/json"}
@@ -253,11 +268,13 @@ def upstream_headers(answer):
 class Deployment:
     """The demo upstream, the dev IdP and replicas A and B on one store."""
 
-    def __init__(self, work, store_mode, admin_url, log_config="  level: info\n"):
+    def __init__(self, work, store_mode, admin_url, log_config="  level: info\n", b_store=None):
+        """`b_store`, when given, turns the store setting into B's own (a negative control's proxy)."""
         self.work = work
         self.store_mode = store_mode
         self.admin_url = admin_url
         self.database = None
+        self.extra_databases = []
         self.processes = []
         upstream_port, idp_port, balancer_port = free_port(), free_port(), free_port()
         self.upstream_port = upstream_port
@@ -273,10 +290,18 @@ class Deployment:
             self.database = name
             self.database_url = database_url(admin_url, name)
             stores = {"a": self.database_url, "b": self.database_url}
+        elif store_mode == "postgres-separate":  # a negative control: each replica its own database
+            names = ["gatehouse_replicas_" + uuid.uuid4().hex[:12] for _ in range(2)]
+            for name in names:
+                psql(admin_url, f"CREATE DATABASE {name}")
+            self.extra_databases = names
+            stores = {"a": database_url(admin_url, names[0]), "b": database_url(admin_url, names[1])}
         elif store_mode == "sqlite-shared":
             stores = {"a": f"sqlite:{work}/shared.db", "b": f"sqlite:{work}/shared.db"}
         else:
             stores = {"a": f"sqlite:{work}/a.db", "b": f"sqlite:{work}/b.db"}
+        if b_store:
+            stores["b"] = b_store(stores["b"])
         self.replicas = {}
         for name in ("a", "b"):
             port, admin_port = free_port(), free_port()
@@ -304,21 +329,18 @@ class Deployment:
             replica.start(self.work)
             self.processes.append(replica.process)
         for replica in (self.a, self.b):
-            try:
-                wait_for(f"http://127.0.0.1:{replica.admin_port}/readyz", timeout=60)
-            except RuntimeError:
-                raise RuntimeError(f"replica {replica.name} did not become ready; its log:\n{replica.process.log_text()[-3000:]}")
+            replica.wait_until_ready()
 
     def stop(self):
         for connection in [self.idp, self.scim, self.a.http, self.a.poller, self.b.http, self.b.poller]:
             connection.close()
         for process in reversed(self.processes):
             process.stop()
-        if self.database:
+        for name in ([self.database] if self.database else []) + self.extra_databases:
             try:
-                psql(self.admin_url, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+                psql(self.admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             except RuntimeError as error:
-                print(f"could not drop {self.database}: {error}", file=sys.stderr)
+                print(f"could not drop {name}: {error}", file=sys.stderr)
 
     # SCIM, always through A
 

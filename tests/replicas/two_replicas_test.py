@@ -22,10 +22,14 @@ minimal initdb/pg_ctl of its own) and stops it at the end. Binaries: GATEHOUSE_B
 .build/debug). Everything binds 127.0.0.1, readiness and conditions are polled with deadlines.
 
 Negative controls (how each assertion was checked to fail; not part of `make test`):
+  --store postgres-separate A and B on two PostgreSQL databases: a, b, c fail (f is skipped);
   --store sqlite-separate   A and B on two SQLite files: a, b, c fail;
   --store sqlite-shared     A and B on one SQLite file (no notifications): d and e fail (B re-checks
                             only every 5 s), f is skipped;
-  --control no-terminate    (PostgreSQL) f without terminating the listener: f fails.
+  --control no-terminate    (PostgreSQL) f without terminating the listener: f fails;
+  --control drop-notifications --only de
+                            (PostgreSQL) B behind a TCP proxy that drops every NOTIFY before it
+                            reaches B (its LISTEN connection stays up): d and e fail.
 Every scenario runs even when an earlier one failed; the exit status is 1 when any failed."""
 import argparse
 import base64
@@ -33,10 +37,13 @@ import json
 import os
 import pathlib
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from replica_deployment import BIN, ROOT, TENANT, Cluster, Deployment, literal, psql, upstream_headers  # noqa: E402
@@ -163,51 +170,74 @@ def revocation(deployment, change, label):
     return total
 
 
+def in_parts(parts):
+    """Runs every part (label, function returning its result text) even after one failed."""
+    results, failures = [], []
+    for label, part in parts:
+        try:
+            results.append(f"{label}: {part()}")
+        except Failure as failure:
+            failures.append(str(failure))
+    if failures:
+        raise Failure(" | ".join(failures))
+    return "; ".join(results)
+
+
 def scenario_d(deployment):
     """SCIM active:false and DELETE on A cut the user off on B within 1 s."""
-    results = []
-    deactivated = revocation(deployment, lambda user_id: deployment.patch_user(user_id, [{"op": "replace", "value": {"active": False}}]),
-                             "SCIM PATCH active:false")
-    results.append(f"PATCH active:false -> B refuses after {deactivated * 1000:.0f} ms")
-    deleted = revocation(deployment, lambda user_id: deployment.scim_call("DELETE", f"/Users/{user_id}"), "SCIM DELETE")
-    results.append(f"DELETE -> B refuses after {deleted * 1000:.0f} ms")
-    return "; ".join(results)
+    def deactivate():
+        delay = revocation(deployment, lambda user_id: deployment.patch_user(user_id, [{"op": "replace", "value": {"active": False}}]),
+                           "SCIM PATCH active:false")
+        return f"B refuses after {delay * 1000:.0f} ms"
+
+    def delete():
+        delay = revocation(deployment, lambda user_id: deployment.scim_call("DELETE", f"/Users/{user_id}"), "SCIM DELETE")
+        return f"B refuses after {delay * 1000:.0f} ms"
+
+    return in_parts([("PATCH active:false", deactivate), ("DELETE", delete)])
+
+
+def role_change(deployment, label, change, role):
+    """Signs a fresh ANALYST in on A, makes B cache the session, applies `change(email, user_id)`
+    (to `role`) on A and measures until B's upstream request carries the new role (header and JWT)."""
+    a, b = deployment.a, deployment.b
+    email, user_id = deployment.create_user(role="ANALYST")
+    session = signed_in(deployment, email, a, a)
+    before = upstream_headers(b.page(session, connection=b.poller))
+    check(before is not None and before.get("x-forwarded-role") == "ANALYST", f"B before the {label}: expected role ANALYST, got {before}")
+    start = time.monotonic()
+    answer = change(email, user_id)
+    acknowledged = time.monotonic() - start
+    check(answer.status == 200, f"{label} on A: expected 200, got {answer!r}")
+    seen = {}
+
+    def shows_role():
+        headers = upstream_headers(b.page(session, connection=b.poller))
+        check(headers is not None, f"B refused the session during the {label}")
+        seen.clear()
+        seen.update(headers)
+        return headers.get("x-forwarded-role") == role
+
+    delay = wait_until(shows_role, LIMIT)
+    check(delay is not None, f"{label} on A to {role}: B still sends X-Forwarded-Role {seen.get('x-forwarded-role')} "
+                             f"{LIMIT + OBSERVE:.0f} s later")
+    delay += acknowledged
+    check(delay <= LIMIT, f"{label} on A to {role}: B sent it after {delay * 1000:.0f} ms (expected within {LIMIT * 1000:.0f} ms)")
+    claims = jwt_claims(seen.get("x-gatehouse-jwt-assertion", "e30.e30.x"))
+    check(claims.get("role") == role, f"{label}: B's header says {role} but its JWT says {claims.get('role')}")
+    return f"{role} on B after {delay * 1000:.0f} ms (header and JWT)"
 
 
 def scenario_e(deployment):
     """A role change on A shows on B's next request within 1 s (headers and JWT)."""
-    a, b = deployment.a, deployment.b
-    email, user_id = deployment.create_user(role="ANALYST")
-    session = signed_in(deployment, email, a, a)
-    results = []
-    changes = [
-        ("SCIM PATCH role", "MANAGER", lambda: deployment.patch_user(user_id, [{"op": "replace", "path": "role", "value": "MANAGER"}])),
-        ("SCIM PUT", "DEVELOPER", lambda: deployment.scim_call("PUT", f"/Users/{user_id}", deployment.user_document(email, "DEVELOPER"))),
-    ]
-    for label, role, change in changes:
-        before = upstream_headers(b.page(session, connection=b.poller))
-        check(before is not None and before.get("x-forwarded-role") != role, f"B before the {label}: expected another role, got {before}")
-        start = time.monotonic()
-        answer = change()
-        acknowledged = time.monotonic() - start
-        check(answer.status == 200, f"{label} on A: expected 200, got {answer!r}")
-        seen = {}
+    def patch(email, user_id):
+        return deployment.patch_user(user_id, [{"op": "replace", "path": "role", "value": "MANAGER"}])
 
-        def shows_role():
-            headers = upstream_headers(b.page(session, connection=b.poller))
-            check(headers is not None, f"B refused the session during the {label}")
-            seen.update(headers)
-            return headers.get("x-forwarded-role") == role
+    def put(email, user_id):
+        return deployment.scim_call("PUT", f"/Users/{user_id}", deployment.user_document(email, "DEVELOPER"))
 
-        delay = wait_until(shows_role, LIMIT)
-        check(delay is not None, f"{label} on A to {role}: B still sends X-Forwarded-Role {seen.get('x-forwarded-role')} "
-                                 f"{LIMIT + OBSERVE:.0f} s later")
-        delay += acknowledged
-        check(delay <= LIMIT, f"{label} on A to {role}: B sent it after {delay * 1000:.0f} ms (expected within {LIMIT * 1000:.0f} ms)")
-        claims = jwt_claims(seen.get("x-gatehouse-jwt-assertion", "e30.e30.x"))
-        check(claims.get("role") == role, f"{label}: B's header says {role} but its JWT says {claims.get('role')}")
-        results.append(f"{label} -> {role} on B after {delay * 1000:.0f} ms")
-    return "; ".join(results)
+    return in_parts([("SCIM PATCH role", lambda: role_change(deployment, "SCIM PATCH role", patch, "MANAGER")),
+                     ("SCIM PUT", lambda: role_change(deployment, "SCIM PUT", put, "DEVELOPER"))])
 
 
 def tcp_ports(pid):
@@ -272,9 +302,10 @@ def scenario_f(deployment, control):
     delay = wait_until(lambda: refused_on(b, session), LIMIT)
     if delay is not None:
         delay = time.monotonic() - start  # from just before the termination
-    check(delay is not None, f"B's LISTEN connection terminated after a silent deactivation: B still served the stale session "
+    what = "left alone (control)" if control == "no-terminate" else "terminated"
+    check(delay is not None, f"B's LISTEN connection {what} after a silent deactivation: B still served the stale session "
                              f"{LIMIT + OBSERVE:.0f} s later")
-    check(delay <= LIMIT, f"B's LISTEN connection terminated after a silent deactivation: B served the stale session for "
+    check(delay <= LIMIT, f"B's LISTEN connection {what} after a silent deactivation: B served the stale session for "
                           f"{delay * 1000:.0f} ms more (expected a refusal within {LIMIT * 1000:.0f} ms of losing the connection)")
     result = f"stale session refused by B {delay * 1000:.0f} ms after its listener was terminated"
     # B listens again (and A's listener was left alone), and notifications work again.
@@ -284,6 +315,71 @@ def scenario_f(deployment, control):
     again = revocation(deployment, lambda uid: deployment.patch_user(uid, [{"op": "replace", "value": {"active": False}}]),
                        "SCIM PATCH active:false after B reconnected")
     return f"{result}; B listening again after {reconnected * 1000:.0f} ms; a deactivation on A then reached B in {again * 1000:.0f} ms"
+
+
+class NotificationDroppingProxy:
+    """A negative control: a TCP proxy between B and PostgreSQL that forwards everything except
+    NotificationResponse messages ('A'), so B's LISTEN connection stays up (its heartbeat answers)
+    while no NOTIFY ever reaches it. Needs sslmode=disable (the stream is read as protocol messages
+    from its first byte)."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.dropped = 0
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def rewrite(self, url):
+        parts = urllib.parse.urlsplit(url)
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{self.port}"))
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self.pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self.filter, args=(upstream, client), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for end in (source, target):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def filter(self, source, target):
+        buffer = b""
+        try:
+            while data := source.recv(65536):
+                buffer += data
+                out = b""
+                while len(buffer) >= 5:
+                    length = int.from_bytes(buffer[1:5], "big")
+                    if len(buffer) < 1 + length:
+                        break
+                    message, buffer = buffer[:1 + length], buffer[1 + length:]
+                    if message[:1] == b"A":
+                        self.dropped += 1
+                    else:
+                        out += message
+                if out:
+                    target.sendall(out)
+        except OSError:
+            pass
+        self.pipe(source, target)
+
+    def close(self):
+        self.server.close()
 
 
 SCENARIOS = [
@@ -298,21 +394,25 @@ SCENARIOS = [
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", choices=["postgres", "sqlite-shared", "sqlite-separate"], default="postgres",
-                        help="postgres (the test); the sqlite modes are negative controls")
-    parser.add_argument("--control", choices=["none", "no-terminate"], default="none", help="negative control for scenario f")
+    parser.add_argument("--store", choices=["postgres", "postgres-separate", "sqlite-shared", "sqlite-separate"], default="postgres",
+                        help="postgres (the test); the other modes are negative controls")
+    parser.add_argument("--control", choices=["none", "no-terminate", "drop-notifications"], default="none",
+                        help="negative controls: f without terminating B's listener; B behind a proxy that drops every NOTIFY")
     parser.add_argument("--only", default="abcdef", help="scenarios to run, e.g. 'df'")
     options = parser.parse_args()
     for binary in ("gatehouse", "demo-upstream"):
         if not (BIN / binary).exists():
             sys.exit(f"{BIN / binary} is missing (set GATEHOUSE_BIN_DIR or build first)")
     work = pathlib.Path(tempfile.mkdtemp(prefix="gatehouse-replicas-"))
-    cluster = Cluster() if options.store == "postgres" else None
+    cluster = Cluster() if options.store.startswith("postgres") else None
     deployment = None
+    proxy = None
     failures = []
     try:
         admin_url = cluster.start() if cluster else None
-        deployment = Deployment(work, options.store, admin_url)
+        if options.control == "drop-notifications":
+            proxy = NotificationDroppingProxy(urllib.parse.urlsplit(admin_url).port)
+        deployment = Deployment(work, options.store, admin_url, b_store=proxy.rewrite if proxy else None)
         deployment.start()
         for letter, title, scenario in SCENARIOS:
             if letter not in options.only:
@@ -335,6 +435,9 @@ def main():
     finally:
         if deployment:
             deployment.stop()
+        if proxy:
+            print(f"(control) NotificationResponse messages dropped on their way to B: {proxy.dropped}")
+            proxy.close()
         if cluster:
             cluster.stop()
     if failures:
