@@ -241,6 +241,12 @@ NGINX_RPS=$(median "$WORK/nginx.rps")
 
 # ---------------------------------------------------------------- 3. revocation across replicas
 
+# The proxy runs are done: stop them, so the replicas below have the machine (and no port of theirs
+# can meet one of these).
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+PIDS=()
+
 REVOCATION=""
 if [[ " $BACKENDS " == *" postgres "* ]]; then
   echo "== revocation delay across two replicas on PostgreSQL, $TRIALS trials"
@@ -254,7 +260,7 @@ fi
 # ---------------------------------------------------------------- summary
 
 echo
-echo "== PostgreSQL next to SQLite (release build: $BIN)"
+echo "== PostgreSQL next to SQLite (binaries: $BIN)"
 printf '%-44s' ""; for backend in $BACKENDS; do printf '%14s' "$backend"; done; echo
 row() { # LABEL FORMAT-OF-ONE-VALUE COMMAND-PRINTING-IT-PER-BACKEND
   printf '%-44s' "$1"

@@ -8,6 +8,8 @@ import http.client
 import json
 import os
 import pathlib
+import random
+import socket
 import re
 import shutil
 import subprocess
@@ -20,7 +22,7 @@ from html import unescape
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
-from local_servers import free_port, wait_for  # noqa: E402
+from local_servers import wait_for  # noqa: E402
 
 BIN = pathlib.Path(os.environ.get("GATEHOUSE_BIN_DIR", ROOT / ".build" / "debug"))
 CLUSTER_SCRIPT = ROOT / "scripts" / "postgres-cluster.sh"
@@ -30,6 +32,25 @@ CHILD_ENV = {name: value for name, value in os.environ.items()
 TENANT = "acme"
 DOMAIN = "acme.test"
 PG_BIN = None
+
+
+def free_port():
+    """A port that binds now, below the kernel's ephemeral range: a port the kernel hands out
+    (bind to 0) can be taken by any outgoing connection (a replica's pool to PostgreSQL, wrk)
+    before the server that was meant to listen there starts."""
+    try:
+        low = int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(200):
+        port = random.randrange(10000, max(low, 10001))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 # ---------------------------------------------------------------- PostgreSQL
