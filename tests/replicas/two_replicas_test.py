@@ -7,9 +7,10 @@ upstream, with `gatehouse dev-idp` as the IdP. Scenarios, each an assertion that
      verifies against A's JWKS: the cookie MAC and JWT keys are shared);
   b. a SAML response consumed on A is a replay on B (refused, and B's log says saml.replay);
   c. a sign-in started on A (AuthnRequest and pending cookie from A) completes on B;
-  d. SCIM `PATCH active:false` and SCIM DELETE sent to A cut that user off on B within 1 s, while B
-     was serving the user from its cache just before (a request on B right before);
-  e. a role change on A (SCIM PATCH, then PUT) shows in the headers and JWT B sends upstream within 1 s;
+  d. SCIM `PATCH active:false` and SCIM DELETE sent to A cut that user off on B within 1 s of A's
+     answer, while B was serving the user from its cache just before (a request on B right before);
+  e. a role change on A (SCIM PATCH, SCIM PUT) shows in the headers and JWT B sends upstream within
+     1 s of A's answer;
   f. B's LISTEN connection (`application_name = 'gatehouse-listen'`) is terminated after a change
      made with a silent SQL UPDATE (triggers off, so nothing is notified): B must drop its cached
      sessions when it loses the connection and refuse within 1 s; once it is back, a SCIM
@@ -158,16 +159,17 @@ def revocation(deployment, change, label):
     session = signed_in(deployment, email, a, a)
     warm = b.page(session, connection=b.poller)
     check(warm.status == 200, f"B before the {label}: expected 200, got {warm!r}")
-    start = time.monotonic()
+    sent = time.monotonic()
     answer = change(user_id)
-    acknowledged = time.monotonic() - start
+    answered = time.monotonic()
     check(answer.status in (200, 204), f"{label} on A: expected 200/204, got {answer!r}")
     check(a.page(session).status == 401, f"A still lets the session through right after its own {label}")
-    delay = wait_until(lambda: refused_on(b, session), LIMIT)
-    total = None if delay is None else acknowledged + delay
-    check(total is not None, f"{label} on A: B still served the session {LIMIT + OBSERVE:.0f} s later (expected a 401 within {LIMIT} s)")
-    check(total <= LIMIT, f"{label} on A: B refused the session after {total * 1000:.0f} ms (expected within {LIMIT * 1000:.0f} ms)")
-    return total
+    refused = wait_until(lambda: refused_on(b, session), LIMIT) is not None
+    delay, total = time.monotonic() - answered, time.monotonic() - sent
+    check(refused, f"{label} on A: B still served the session {delay:.1f} s after A answered (expected a 401 within {LIMIT} s)")
+    check(delay <= LIMIT, f"{label} on A: B refused the session {delay * 1000:.0f} ms after A answered ({total * 1000:.0f} ms after the "
+                          f"request was sent; expected within {LIMIT * 1000:.0f} ms)")
+    return delay, total
 
 
 def in_parts(parts):
@@ -186,13 +188,13 @@ def in_parts(parts):
 def scenario_d(deployment):
     """SCIM active:false and DELETE on A cut the user off on B within 1 s."""
     def deactivate():
-        delay = revocation(deployment, lambda user_id: deployment.patch_user(user_id, [{"op": "replace", "value": {"active": False}}]),
-                           "SCIM PATCH active:false")
-        return f"B refuses after {delay * 1000:.0f} ms"
+        delay, total = revocation(deployment, lambda user_id: deployment.patch_user(user_id, [{"op": "replace", "value": {"active": False}}]),
+                                  "SCIM PATCH active:false")
+        return f"B refuses {delay * 1000:.0f} ms after A answered ({total * 1000:.0f} ms after the PATCH was sent)"
 
     def delete():
-        delay = revocation(deployment, lambda user_id: deployment.scim_call("DELETE", f"/Users/{user_id}"), "SCIM DELETE")
-        return f"B refuses after {delay * 1000:.0f} ms"
+        delay, total = revocation(deployment, lambda user_id: deployment.scim_call("DELETE", f"/Users/{user_id}"), "SCIM DELETE")
+        return f"B refuses {delay * 1000:.0f} ms after A answered ({total * 1000:.0f} ms after the DELETE was sent)"
 
     return in_parts([("PATCH active:false", deactivate), ("DELETE", delete)])
 
@@ -205,9 +207,9 @@ def role_change(deployment, label, change, role):
     session = signed_in(deployment, email, a, a)
     before = upstream_headers(b.page(session, connection=b.poller))
     check(before is not None and before.get("x-forwarded-role") == "ANALYST", f"B before the {label}: expected role ANALYST, got {before}")
-    start = time.monotonic()
+    sent = time.monotonic()
     answer = change(email, user_id)
-    acknowledged = time.monotonic() - start
+    answered = time.monotonic()
     check(answer.status == 200, f"{label} on A: expected 200, got {answer!r}")
     seen = {}
 
@@ -218,14 +220,14 @@ def role_change(deployment, label, change, role):
         seen.update(headers)
         return headers.get("x-forwarded-role") == role
 
-    delay = wait_until(shows_role, LIMIT)
-    check(delay is not None, f"{label} on A to {role}: B still sends X-Forwarded-Role {seen.get('x-forwarded-role')} "
-                             f"{LIMIT + OBSERVE:.0f} s later")
-    delay += acknowledged
-    check(delay <= LIMIT, f"{label} on A to {role}: B sent it after {delay * 1000:.0f} ms (expected within {LIMIT * 1000:.0f} ms)")
+    shown = wait_until(shows_role, LIMIT) is not None
+    delay, total = time.monotonic() - answered, time.monotonic() - sent
+    check(shown, f"{label} on A to {role}: B still sends X-Forwarded-Role {seen.get('x-forwarded-role')} {delay:.1f} s after A answered")
+    check(delay <= LIMIT, f"{label} on A to {role}: B sent it {delay * 1000:.0f} ms after A answered ({total * 1000:.0f} ms after the "
+                          f"request was sent; expected within {LIMIT * 1000:.0f} ms)")
     claims = jwt_claims(seen.get("x-gatehouse-jwt-assertion", "e30.e30.x"))
     check(claims.get("role") == role, f"{label}: B's header says {role} but its JWT says {claims.get('role')}")
-    return f"{role} on B after {delay * 1000:.0f} ms (header and JWT)"
+    return f"{role} on B {delay * 1000:.0f} ms after A answered, {total * 1000:.0f} ms after it was sent (header and JWT)"
 
 
 def scenario_e(deployment):
@@ -312,9 +314,10 @@ def scenario_f(deployment, control):
     reconnected = wait_until(lambda: listener_of(deployment, b) not in ([], b_listener), 10)
     check(reconnected is not None, "B did not open a new gatehouse-listen connection within 18 s of losing its own")
     check(listener_of(deployment, a) == a_listener, f"A's listener changed: {a_listener} -> {listener_of(deployment, a)}")
-    again = revocation(deployment, lambda uid: deployment.patch_user(uid, [{"op": "replace", "value": {"active": False}}]),
-                       "SCIM PATCH active:false after B reconnected")
-    return f"{result}; B listening again after {reconnected * 1000:.0f} ms; a deactivation on A then reached B in {again * 1000:.0f} ms"
+    again, _ = revocation(deployment, lambda uid: deployment.patch_user(uid, [{"op": "replace", "value": {"active": False}}]),
+                          "SCIM PATCH active:false after B reconnected")
+    return (f"{result}; B listening again after {reconnected * 1000:.0f} ms; a deactivation on A then reached B "
+            f"{again * 1000:.0f} ms after A answered")
 
 
 class NotificationDroppingProxy:
@@ -431,6 +434,7 @@ def main():
         if deployment:
             for process in deployment.processes:
                 print(f"--- {process.name} log (tail) ---\n{process.log_text()[-2000:]}", file=sys.stderr)
+        print(f"logs in {work}", file=sys.stderr)
         raise
     finally:
         if deployment:
