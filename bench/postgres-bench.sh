@@ -55,7 +55,8 @@ value() { grep "^$1 " "$2" | awk '{print $2}'; }
 median() { sort -n "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 ADMIN_URL=$("$CLUSTER" start "$PGDIR" | tail -1)
-echo "PostgreSQL: $(psql "$ADMIN_URL" -XAtqc 'SHOW server_version') at ${ADMIN_URL%%\?*}, $(nproc) cores shared with wrk and Gatehouse"
+echo "PostgreSQL $(psql "$ADMIN_URL" -XAtqc 'SHOW server_version') at ${ADMIN_URL%%\?*} (fsync $(psql "$ADMIN_URL" -XAtqc 'SHOW fsync'),"\
+  "synchronous_commit $(psql "$ADMIN_URL" -XAtqc 'SHOW synchronous_commit')), $(nproc) cores shared with wrk and Gatehouse"
 store_url() { # BACKEND NAME: the store setting for a fresh store called NAME
   if [ "$1" = postgres ]; then
     psql "$ADMIN_URL" -XAtqc "CREATE DATABASE $2" >/dev/null
