@@ -115,7 +115,8 @@ def scenario_a(deployment):
     jwks = a.http.request("GET", "/sso/jwks.json")
     verify = subprocess.run([sys.executable, str(ROOT / "tests" / "python" / "verify_jwt.py"), token, deployment.public_url,
                              deployment.public_url], input=jwks.text(), capture_output=True, text=True)
-    check(verify.returncode == 0, f"the JWT B signed does not verify against A's /sso/jwks.json (the JWT key is not shared): {verify.stdout}")
+    check(verify.returncode == 0, "the JWT B signed does not verify against A's /sso/jwks.json (the JWT key is not shared): "
+                                  f"{verify.stdout}{verify.stderr[-500:]}")
     check(jwt_claims(token).get("sub") == user_id, f"B's JWT names another subject: {jwt_claims(token)}")
     return f"session from A served by B as {email}; B's JWT verifies with A's JWKS"
 
