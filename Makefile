@@ -68,10 +68,11 @@ test: venv build fmt-check ## Build once (debug), check formatting, run every te
 	echo "== store and replica tests"; \
 	PYTHON=$(VENV)/bin/python tests/run_store_tests.sh
 
-bench: build-release ## Proxy vs nginx, ACS validation vs OpenSSL RSA verify (each in the same run), SCIM create rate and lookup latency
+bench: build-release ## Proxy vs nginx, ACS validation vs OpenSSL RSA verify (each in the same run), SCIM create rate and lookup latency; PostgreSQL next to SQLite, revocation across two replicas
 	bench/proxy-bench.sh
 	bench/saml-bench.sh
 	bench/scim-bench.sh
+	bench/postgres-bench.sh
 
 fuzz-saml: deps ## libFuzzer over response validation, metadata and the Redirect binding for $(SECONDS) s; crashers go to fuzz/crashers
 	swift build --scratch-path .build-fuzz --product SAMLFuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
