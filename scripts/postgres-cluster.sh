@@ -123,7 +123,7 @@ HBA
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-max_connections = 300
+max_connections = 1000
 log_destination = 'stderr'
 logging_collector = off
 CONF

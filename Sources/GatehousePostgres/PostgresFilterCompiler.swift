@@ -232,7 +232,8 @@ struct PostgresFilterCompiler: Sendable {
                     let source = caseExact ? exact : folded
                     let extracted = Fragment(sql: "(\(source) #>> ?::text[])", arguments: [.textArray(path)], nullable: true)
                     let compared = Self.text(extracted, comparison, caseExact ? text : SCIMCaseFolding.fold(text), nullable: true)
-                    return Fragment(sql: "\(typed) = 'string' AND (\(compared.sql))", arguments: [.textArray(path)] + compared.arguments, nullable: true)
+                    return Fragment(
+                        sql: "\(typed) = 'string' AND (\(compared.sql))", arguments: [.textArray(path)] + compared.arguments, nullable: true)
                 case .number(let text):
                     guard let number = Double(text), let symbol = Self.ordering[comparison] else { return .never }
                     return Fragment(

@@ -27,7 +27,8 @@ extension PostgresStore {
                 switch key {
                 case .id(let id):
                     rows = try await connection.query(
-                        "SELECT \(unescaped: Self.userColumns) FROM users WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE", logger: self.logger)
+                        "SELECT \(unescaped: Self.userColumns) FROM users WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE",
+                        logger: self.logger)
                 case .userName(let userName):
                     rows = try await connection.query(
                         """
@@ -209,9 +210,12 @@ extension PostgresStore {
             WHERE gm.user_id = ANY(\(userIDs)) ORDER BY g.seq
             """, logger: logger)
         var references: [String: [GroupReference]] = [:]
-        for (user, id, name) in try await Self.rows(rows, {
-            (try $0["user_id"].decode(String.self), try $0["id"].decode(String.self), try $0["display_name"].decode(String.self))
-        }) {
+        for (user, id, name) in try await Self.rows(
+            rows,
+            {
+                (try $0["user_id"].decode(String.self), try $0["id"].decode(String.self), try $0["display_name"].decode(String.self))
+            })
+        {
             references[user, default: []].append(GroupReference(id: id, displayName: name))
         }
         return references

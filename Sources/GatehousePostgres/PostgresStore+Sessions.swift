@@ -36,11 +36,14 @@ extension PostgresStore {
     }
 
     public func deleteSession(idHash: String) async throws -> Bool {
-        try await endSessions("deleteSession", PostgresQuery(unsafeSQL: "DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id", binds: Self.binds([idHash]))) > 0
+        try await endSessions(
+            "deleteSession", PostgresQuery(unsafeSQL: "DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id", binds: Self.binds([idHash]))) > 0
     }
 
     public func deleteSessions(userID: String) async throws -> Int {
-        try await endSessions("deleteSessions(userID:)", PostgresQuery(unsafeSQL: "DELETE FROM sessions WHERE user_id = $1 RETURNING user_id", binds: Self.binds([userID])))
+        try await endSessions(
+            "deleteSessions(userID:)",
+            PostgresQuery(unsafeSQL: "DELETE FROM sessions WHERE user_id = $1 RETURNING user_id", binds: Self.binds([userID])))
     }
 
     public func deleteSessions(tenantID: String, nameID: String, sessionIndex: String?) async throws -> Int {
@@ -53,7 +56,8 @@ extension PostgresStore {
         }
         return try await endSessions(
             "deleteSessions(nameID:)",
-            PostgresQuery(unsafeSQL: "DELETE FROM sessions WHERE tenant_id = $1 AND name_id = $2 RETURNING user_id", binds: Self.binds([tenantID, nameID])))
+            PostgresQuery(
+                unsafeSQL: "DELETE FROM sessions WHERE tenant_id = $1 AND name_id = $2 RETURNING user_id", binds: Self.binds([tenantID, nameID])))
     }
 
     /// Deletes sessions and, in the same transaction, tells every replica whose they were.

@@ -49,7 +49,7 @@ public enum LogoutRequestValidator {
             fresh = try await replayCache.remember(
                 assertionID: "LogoutRequest:" + id, tenantID: context.tenantID, until: issued.addingTimeInterval(skew), now: now)
         } catch {
-            throw SAMLValidationError(.replay, context: "replay cache unavailable: \(error)")
+            throw SAMLValidationError(.replayCacheUnavailable, context: "replay cache unavailable: \(error)")
         }
         guard fresh else { throw SAMLValidationError(.replay, context: "LogoutRequest \(id) was already used") }
         return ValidatedLogoutRequest(id: id, nameID: nameID, sessionIndexes: indexes)

@@ -41,7 +41,7 @@ public struct SAMLResponseValidator: Sendable {
         do {
             fresh = try await replayCache.remember(assertionID: assertionID, tenantID: context.tenantID, until: expiry, now: now)
         } catch {
-            throw SAMLValidationError(.replay, context: "replay cache unavailable: \(error)")
+            throw SAMLValidationError(.replayCacheUnavailable, context: "replay cache unavailable: \(error)")
         }
         guard fresh else { throw SAMLValidationError(.replay, context: "assertion \(assertionID) was already used") }
         return ValidatedAssertion(

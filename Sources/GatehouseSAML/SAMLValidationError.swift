@@ -22,6 +22,8 @@ public struct SAMLValidationError: CodedError {
         case expired
         case audience
         case replay
+        /// The replay cache could not be asked: the response is refused (never accepted unchecked).
+        case replayCacheUnavailable
         case missingNameID
         case malformedTime
         /// NameID or an identity attribute holds a control character (`IdentityValueCheck`).
@@ -54,6 +56,7 @@ public struct SAMLValidationError: CodedError {
             case .expired: return "saml.expired"
             case .audience: return "saml.audience"
             case .replay: return "saml.replay"
+            case .replayCacheUnavailable: return "saml.replay_cache_unavailable"
             case .missingNameID: return "saml.missing_name_id"
             case .malformedTime: return "saml.malformed_time"
             case .controlCharacter: return "saml.identity_control_character"

@@ -15,7 +15,8 @@ extension SQLiteStore {
         }
     }
 
-    public func writeUser(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser? {
+    public func writeUser(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser?
+    {
         do {
             return try await pool.write { db in
                 let row: Row?
@@ -108,7 +109,8 @@ extension SQLiteStore {
         }
     }
 
-    public func updateGroup(tenantID: String, id: String, _ change: @escaping @Sendable (StoredGroup) throws -> (StoredGroup, AuditEntry)) async throws
+    public func updateGroup(tenantID: String, id: String, _ change: @escaping @Sendable (StoredGroup) throws -> (StoredGroup, AuditEntry))
+        async throws
         -> StoredGroup?
     {
         try await pool.write { db in

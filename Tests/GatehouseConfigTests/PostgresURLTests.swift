@@ -61,7 +61,9 @@ import Testing
         } else {
             Issue.record("a pool of 0 was accepted")
         }
-        if case .failure(let problems) = ConfigLoader.parse(yaml: base.replacingOccurrences(of: "postgres://gh@db.example.com/gh", with: "postgres://db/gh")) {
+        if case .failure(let problems) = ConfigLoader.parse(
+            yaml: base.replacingOccurrences(of: "postgres://gh@db.example.com/gh", with: "postgres://db/gh"))
+        {
             #expect("\(problems)".contains("store"))
         } else {
             Issue.record("a URL without a user was accepted")

@@ -90,7 +90,11 @@ struct PostgresReplicaTests {
                 expiresAt: Self.now.addingTimeInterval(3600)))
         #expect(try await a.deleteSession(idHash: "h1"))
         #expect(await Self.next(changes, within: 1) == .user(id: user.id))
-        #expect(try await a.deleteUser(tenantID: "acme", id: user.id, audit: AuditEntry(at: Self.now, tenantID: "acme", actor: "t", resourceType: "User", resourceID: user.id, operation: "delete", attributes: [])))
+        #expect(
+            try await a.deleteUser(
+                tenantID: "acme", id: user.id,
+                audit: AuditEntry(
+                    at: Self.now, tenantID: "acme", actor: "t", resourceType: "User", resourceID: user.id, operation: "delete", attributes: [])))
         #expect(await Self.next(changes, within: 1) == .user(id: user.id))
         try await a.close()
         try await b.close()
@@ -118,7 +122,9 @@ struct PostgresReplicaTests {
         #expect(try await a.remember(assertionID: "_r1", tenantID: "acme", until: Self.now.addingTimeInterval(300), now: Self.now))
         #expect(try await !b.remember(assertionID: "_r1", tenantID: "acme", until: Self.now.addingTimeInterval(300), now: Self.now))
         // Once expired, the same id may be recorded again (taken over in the same statement).
-        #expect(try await b.remember(assertionID: "_r1", tenantID: "acme", until: Self.now.addingTimeInterval(900), now: Self.now.addingTimeInterval(301)))
+        #expect(
+            try await b.remember(assertionID: "_r1", tenantID: "acme", until: Self.now.addingTimeInterval(900), now: Self.now.addingTimeInterval(301))
+        )
         try await a.close()
         try await b.close()
     }
@@ -158,7 +164,8 @@ struct PostgresReplicaTests {
 
     @Test func theAuditLogIsAppendOnlyInTheDatabase() async throws {
         let (a, b, database) = try await Self.replicas()
-        try await a.appendAudit(AuditEntry(at: Self.now, tenantID: "acme", actor: "t", resourceType: "User", resourceID: "u", operation: "create", attributes: []))
+        try await a.appendAudit(
+            AuditEntry(at: Self.now, tenantID: "acme", actor: "t", resourceType: "User", resourceID: "u", operation: "create", attributes: []))
         for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
             let refused = try await TestDatabase.admin(database: database) { connection in
                 do {

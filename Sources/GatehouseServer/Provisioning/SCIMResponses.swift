@@ -43,7 +43,9 @@ enum SCIMResponses {
         case let store as StoreError where store.code == .unavailable:
             // The IdP retries a 503 later (Okta and Entra both do): nothing was changed.
             logger.error("SCIM request failed: the store is unavailable", metadata: ["tenant": "\(tenantID)", "error": "\(store.context)"])
-            return error(SCIMError(status: 503, detail: "The directory store is unavailable; nothing was changed. Try again shortly."), headers: [.retryAfter: "5"])
+            return error(
+                SCIMError(status: 503, detail: "The directory store is unavailable; nothing was changed. Try again shortly."),
+                headers: [.retryAfter: "5"])
         default:
             logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])
             return error(SCIMError(status: 500, detail: "The request could not be completed; the server logged why."))

@@ -55,11 +55,12 @@ enum SignInProblem: String {
     case notConfigured = "signin.not_configured"
     case badRequest = "signin.bad_request"
     case invalidIdentity = "signin.invalid_identity"
+    case storeUnavailable = "signin.store_unavailable"
 
     var status: HTTPResponse.Status {
         switch self {
         case .notProvisioned, .deactivated: return .forbidden
-        case .notConfigured: return .serviceUnavailable
+        case .notConfigured, .storeUnavailable: return .serviceUnavailable
         default: return .badRequest
         }
     }
@@ -74,6 +75,7 @@ enum SignInProblem: String {
         case .notConfigured: return "Sign-in is not available"
         case .badRequest: return "This sign-in could not be completed"
         case .invalidIdentity: return "Your account details cannot be used here"
+        case .storeUnavailable: return "Sign-in cannot be completed right now"
         }
     }
 
@@ -86,6 +88,7 @@ enum SignInProblem: String {
         case .expired: return "The sign-in took too long or was started in another browser. Please start again."
         case .notConfigured: return "Sign-in for your organisation is not configured or its identity provider cannot be reached."
         case .badRequest: return "The request was incomplete."
+        case .storeUnavailable: return "Gatehouse cannot reach the store that keeps sessions. Nothing is wrong with your account."
         case .invalidIdentity:
             return "Your identity provider sent an email, name or id with characters that are not allowed (line breaks or other control characters)."
         }
@@ -99,7 +102,7 @@ enum SignInProblem: String {
         case .invalidIdentity: return "Ask your administrator to correct your profile at the identity provider, then start again."
         case .idpRefused, .badRequest, .expired:
             return "Start again from the sign-in page. If it keeps happening, give your administrator the reference below."
-        case .notConfigured: return "Please try again later or give your administrator the reference below."
+        case .notConfigured, .storeUnavailable: return "Please try again later or give your administrator the reference below."
         }
     }
 }

@@ -191,7 +191,10 @@ final class SignInService: Sendable {
             validated = try await validator.validate(responseXML: Array(xml), pendingRequestIDs: pending.requestIDs(tenantID: tenantID), now: moment)
         } catch {
             let expired = error.code == .inResponseTo && pending.requestIDs(tenantID: tenantID).isEmpty
-            let shown: SignInProblem = expired ? .expired : error.code == .controlCharacter ? .invalidIdentity : .idpRefused
+            let shown: SignInProblem =
+                expired
+                ? .expired
+                : error.code == .controlCharacter ? .invalidIdentity : error.code == .replayCacheUnavailable ? .storeUnavailable : .idpRefused
             return problem(shown, reference: reference, detail: "\(error)", tenant: tenantID)
         }
         let returnTo: String
