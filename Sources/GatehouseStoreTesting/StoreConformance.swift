@@ -36,7 +36,8 @@ public enum StoreConformance {
     }
 
     /// Every case; a backend's tests run them with one line:
-    /// `@Test(arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws { try await c.run(makeStore()) }`
+    /// `@Test(.serialized, arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws { try await c.run(makeStore()) }`
+    /// (serialized: the cases share one store, and housekeeping purges what has expired for everybody)
     public static let cases: [Case] = [
         Case(name: "users", body: users), Case(name: "sessions", body: sessions), Case(name: "assertion ids", body: assertionIDs),
         Case(name: "provisioning", body: provisioning), Case(name: "settings", body: settings), Case(name: "migrations", body: migrations),

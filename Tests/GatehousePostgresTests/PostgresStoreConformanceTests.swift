@@ -9,7 +9,7 @@ import Testing
 struct PostgresStoreConformanceTests {
     static let shared = Task { try await TestDatabase.freshStore() }
 
-    @Test(arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws {
+    @Test(.serialized, arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws {
         try await c.run(Self.shared.value)
     }
 }

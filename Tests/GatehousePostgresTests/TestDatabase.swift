@@ -6,14 +6,16 @@ import PostgresNIO
 @testable import GatehousePostgres
 
 /// A fresh database on the cluster `make test` starts (`GATEHOUSE_TEST_POSTGRES`, an admin URL);
-/// the tests of this target are disabled when it is not set (running `swift test` by hand).
+/// the tests of this target are disabled when it is not set (running `swift test` by hand). The
+/// default deadline is long: the whole suite starts at once on two cores (the deadline tests set
+/// their own).
 enum TestDatabase {
     static let adminURL: PostgresURL? = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES"].flatMap {
         try? PostgresURL.parse($0).get()
     }
     static var isAvailable: Bool { adminURL != nil }
 
-    static func settings(database: String, poolSize: Int = 8, timeout: Duration = .seconds(5)) throws -> PostgresConnectionSettings {
+    static func settings(database: String, poolSize: Int = 8, timeout: Duration = .seconds(30)) throws -> PostgresConnectionSettings {
         guard let admin = adminURL else { throw Unavailable() }
         return PostgresConnectionSettings(
             host: admin.host, port: admin.port, user: admin.user, password: admin.password, database: database, tls: .disable, poolSize: poolSize,
@@ -46,7 +48,7 @@ enum TestDatabase {
     }
 
     /// Opens a store on a fresh database.
-    static func freshStore(poolSize: Int = 8, timeout: Duration = .seconds(5)) async throws -> PostgresStore {
+    static func freshStore(poolSize: Int = 8, timeout: Duration = .seconds(30)) async throws -> PostgresStore {
         try await PostgresStore(settings: settings(database: try await create(), poolSize: poolSize, timeout: timeout), logger: logger)
     }
 

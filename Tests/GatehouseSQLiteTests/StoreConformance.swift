@@ -8,5 +8,7 @@ import Testing
 @Suite struct SQLiteStoreConformanceTests {
     static let shared = Result { try SQLiteStore(path: SQLiteStoreTests.temporaryPath()) }
 
-    @Test(arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws { try await c.run(Self.shared.get()) }
+    @Test(.serialized, arguments: StoreConformance.cases) func conformance(_ c: StoreConformance.Case) async throws {
+        try await c.run(Self.shared.get())
+    }
 }
