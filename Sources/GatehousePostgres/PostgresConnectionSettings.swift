@@ -64,7 +64,8 @@ public struct PostgresConnectionSettings: Sendable {
     }
 
     private func startupParameters(applicationName: String) -> [(String, String)] {
-        let milliseconds = String(Int(timeout.timeInterval * 1000))
+        // At least 1: 0 would turn the server-side timeouts off.
+        let milliseconds = String(max(1, Int(timeout.timeInterval * 1000)))
         return [("application_name", applicationName), ("statement_timeout", milliseconds), ("lock_timeout", milliseconds)]
     }
 

@@ -20,3 +20,12 @@ enum PostgresDocuments {
         }
     }
 }
+
+/// Resource dates as SCIM shows them and SQLite keeps them: whole milliseconds, so that
+/// `meta.lastModified eq "<a value from a GET>"` matches on both backends (PostgreSQL would keep
+/// microseconds).
+enum PostgresDates {
+    static func milliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

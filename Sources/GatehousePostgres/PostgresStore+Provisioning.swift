@@ -47,7 +47,12 @@ extension PostgresStore {
                     (written, audit) = (user, entry)
                 case .overwrite(let user, let entry):
                     try await Self.overwrite(user, connection, logger: self.logger)
-                    try await Self.announce(userID: user.id, connection, logger: self.logger)
+                    // Only what a cached session holds or depends on: a bulk sync of names and titles tells nobody.
+                    if let found,
+                        found.active != user.active || found.role != user.role || found.email != user.email || found.tenantID != user.tenantID
+                    {
+                        try await Self.announce(userID: user.id, connection, logger: self.logger)
+                    }
                     (written, audit) = (user, entry)
                 }
                 if let audit { try await Self.append(audit, connection, logger: self.logger) }
@@ -94,7 +99,7 @@ extension PostgresStore {
                                         version, created_at, updated_at)
                     VALUES (\(group.id), \(group.tenantID), \(group.displayName), \(SCIMCaseFolding.fold(group.displayName)), \(group.externalID),
                             \(group.document), \(group.document)::jsonb, \(PostgresDocuments.folded(group.document))::jsonb, \(group.version),
-                            \(group.createdAt), \(group.updatedAt))
+                            \(PostgresDates.milliseconds(group.createdAt)), \(PostgresDates.milliseconds(group.updatedAt)))
                     """, logger: self.logger)
                 try await Self.replaceMembers(of: group, connection, logger: self.logger)
                 try await Self.append(audit, connection, logger: self.logger)
@@ -119,7 +124,7 @@ extension PostgresStore {
                 UPDATE groups SET display_name = \(updated.displayName), display_name_key = \(SCIMCaseFolding.fold(updated.displayName)),
                     external_id = \(updated.externalID), document = \(updated.document), document_json = \(updated.document)::jsonb,
                     document_folded = \(PostgresDocuments.folded(updated.document))::jsonb, version = \(updated.version),
-                    updated_at = \(updated.updatedAt)
+                    updated_at = \(PostgresDates.milliseconds(updated.updatedAt))
                 WHERE id = \(updated.id)
                 """, logger: self.logger)
             if updated.memberIDs != current.memberIDs { try await Self.replaceMembers(of: updated, connection, logger: self.logger) }

@@ -70,10 +70,26 @@ extension PostgresStore {
     }
 
     public func purgeSessions(now: Date, idleBefore: Date) async throws -> Int {
-        try await call("purgeSessions") { client in
-            let rows = try await client.query(
-                "DELETE FROM sessions WHERE expires_at <= \(now) OR last_seen_at < \(idleBefore) RETURNING 1 AS gone", logger: self.logger)
-            return try await Self.rows(rows) { _ in 1 }.count
+        try await purgeInBatches("purgeSessions") { batch in
+            """
+            DELETE FROM sessions WHERE id_hash IN (
+                SELECT id_hash FROM sessions WHERE expires_at <= \(now) OR last_seen_at < \(idleBefore) LIMIT \(batch))
+            RETURNING 1 AS gone
+            """
+        }
+    }
+
+    /// Deletes in batches, each a statement of its own: a backlog after a long outage never
+    /// runs into the statement timeout as one huge DELETE would.
+    func purgeInBatches(_ what: String, _ statement: @escaping @Sendable (Int) -> PostgresQuery) async throws -> Int {
+        let batch = 5_000
+        var total = 0
+        while true {
+            let removed = try await call(what) { client in
+                try await Self.rows(try await client.query(statement(batch), logger: self.logger)) { _ in 1 }.count
+            }
+            total += removed
+            if removed < batch { return total }
         }
     }
 
@@ -93,9 +109,11 @@ extension PostgresStore {
     }
 
     public func purgeExpiredAssertionIDs(now: Date) async throws -> Int {
-        try await call("purgeExpiredAssertionIDs") { client in
-            let rows = try await client.query("DELETE FROM assertion_ids WHERE expires_at <= \(now) RETURNING 1 AS gone", logger: self.logger)
-            return try await Self.rows(rows) { _ in 1 }.count
+        try await purgeInBatches("purgeExpiredAssertionIDs") { batch in
+            """
+            DELETE FROM assertion_ids WHERE ctid = ANY(ARRAY(SELECT ctid FROM assertion_ids WHERE expires_at <= \(now) LIMIT \(batch)))
+            RETURNING 1 AS gone
+            """
         }
     }
 }

@@ -44,7 +44,7 @@ extension PostgresStore {
             INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at,
                                external_id, display_name, document, document_json, document_folded, version, source)
             VALUES (\(user.id), \(user.tenantID), \(user.userName), \(SCIMCaseFolding.fold(user.userName)), \(user.email),
-                    \(SCIMCaseFolding.fold(user.email)), \(user.role), \(user.active), \(user.createdAt), \(user.updatedAt),
+                    \(SCIMCaseFolding.fold(user.email)), \(user.role), \(user.active), \(PostgresDates.milliseconds(user.createdAt)), \(PostgresDates.milliseconds(user.updatedAt)),
                     \(user.externalID), \(user.displayName), \(user.document), \(user.document)::jsonb,
                     \(PostgresDocuments.folded(user.document))::jsonb, \(user.version), \(user.source))
             """, logger: logger)
@@ -55,7 +55,7 @@ extension PostgresStore {
         try await connection.query(
             """
             UPDATE users SET user_name = \(user.userName), user_name_key = \(SCIMCaseFolding.fold(user.userName)), email = \(user.email),
-                email_key = \(SCIMCaseFolding.fold(user.email)), role = \(user.role), active = \(user.active), updated_at = \(user.updatedAt),
+                email_key = \(SCIMCaseFolding.fold(user.email)), role = \(user.role), active = \(user.active), updated_at = \(PostgresDates.milliseconds(user.updatedAt)),
                 external_id = \(user.externalID), display_name = \(user.displayName), document = \(user.document),
                 document_json = \(user.document)::jsonb, document_folded = \(PostgresDocuments.folded(user.document))::jsonb,
                 version = \(user.version), source = \(user.source)

@@ -33,8 +33,15 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
             var background = logger
             background.logLevel = max(logger.logLevel, .warning)
             client = PostgresClient(configuration: try settings.clientConfiguration(applicationName: "gatehouse"), backgroundLogger: background)
+            let pool = client
+            let poolLogger = logger
             listener = PostgresChangeListener(
-                configuration: try settings.connectionConfiguration(applicationName: "gatehouse-listen"), channel: Self.userChannel, logger: logger)
+                configuration: try settings.connectionConfiguration(applicationName: "gatehouse-listen"), channel: Self.userChannel, logger: logger,
+                sendHeartbeat: { token in
+                    try await pool.withConnection { connection in
+                        _ = try await connection.query("SELECT pg_notify(\(PostgresStore.userChannel), \(token))", logger: poolLogger).collect()
+                    }
+                })
         } catch {
             throw StoreError(.unavailable, context: "PostgreSQL TLS settings: \(error)")
         }

@@ -16,9 +16,10 @@ import Testing
             public_url: https://dash.example.com
             upstream: http://127.0.0.1:1
             store: \(TestStore.location(directory: directory))
+            \(TestStore.settingsYAML)
             """
         let configuration = try ConfigLoader.parse(yaml: yaml).get()
-        let store = try await StoreFactory.open(configuration.store)
+        let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings)
         // Far enough ahead that settings written now are older than the metadata retention.
         let now = Date().addingTimeInterval(31 * 24 * 3600)
         let user = StoredUser(tenantID: "acme", userName: "alice@acme.com", email: "alice@acme.com", role: "ANALYST", createdAt: now)

@@ -41,10 +41,12 @@ enum SCIMResponses {
             logger.info("SCIM member refused", metadata: ["tenant": "\(tenantID)", "reason": "\(directory.context)"])
             return error(.invalidValue("A member is not a user of this tenant (a member's value is the id this server gave the user)."))
         case let store as StoreError where store.code == .unavailable:
-            // The IdP retries a 503 later (Okta and Entra both do): nothing was changed.
+            // The IdP retries a 503 later (Okta and Entra both do). A write that timed out may still commit.
             logger.error("SCIM request failed: the store is unavailable", metadata: ["tenant": "\(tenantID)", "error": "\(store.context)"])
             return error(
-                SCIMError(status: 503, detail: "The directory store is unavailable; nothing was changed. Try again shortly."),
+                SCIMError(
+                    status: 503, detail: "The directory store did not answer in time; the change may or may not have been applied. Try again shortly."
+                ),
                 headers: [.retryAfter: "5"])
         default:
             logger.error("SCIM request failed", metadata: ["tenant": "\(tenantID)", "error": "\(thrown)"])
