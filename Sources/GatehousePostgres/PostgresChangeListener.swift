@@ -31,7 +31,7 @@ final class PostgresChangeListener: Sendable {
     private let sendHeartbeat: @Sendable (String) async throws -> Void
     static let heartbeatInterval: Duration = .milliseconds(250)
     /// How long a heartbeat may take to come back before the feed counts as lost.
-    static let heartbeatDeadline: Duration = .milliseconds(500)
+    static let heartbeatDeadline: Duration = .milliseconds(750)
     static let maximumBackoff: Duration = .seconds(2)
     /// Payloads starting with this are heartbeats (user ids never do).
     static let heartbeatPrefix = "~heartbeat:"

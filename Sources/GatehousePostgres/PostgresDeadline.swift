@@ -7,16 +7,21 @@ import Synchronization
 enum PostgresDeadline {
     static func run<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = Race<T>()
-        return try await withCheckedThrowingContinuation { continuation in
-            race.start(
-                continuation,
-                work: Task {
-                    do { race.finish(.success(try await body())) } catch { race.finish(.failure(PostgresErrors.store(error, what))) }
-                },
-                timer: Task {
-                    try await Task.sleep(for: timeout)
-                    race.finish(.failure(StoreError(.unavailable, context: "PostgreSQL did not answer \(what) within \(timeout)")))
-                })
+        // The caller's cancellation (a shutdown, a closed connection) ends the wait at once too.
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(
+                    continuation,
+                    work: Task {
+                        do { race.finish(.success(try await body())) } catch { race.finish(.failure(PostgresErrors.store(error, what))) }
+                    },
+                    timer: Task {
+                        try await Task.sleep(for: timeout)
+                        race.finish(.failure(StoreError(.unavailable, context: "PostgreSQL did not answer \(what) within \(timeout)")))
+                    })
+            }
+        } onCancel: {
+            race.finish(.failure(StoreError(.unavailable, context: "PostgreSQL \(what) was cancelled")))
         }
     }
 

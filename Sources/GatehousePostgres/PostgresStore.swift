@@ -156,20 +156,24 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     }
 
     /// A session-level advisory lock held on one pooled connection while `body` runs on others.
-    public func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
-        guard !closed.withLock({ $0 }) else { throw StoreError(.unavailable, context: "PostgreSQL runExclusively: the store is closed") }
+    /// The whole turn has a deadline of its own (the body's calls have theirs): a lease that can
+    /// never be granted (the database gone, the store closed meanwhile) must not hold shutdown.
+    public func runExclusively(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
         let key = Self.lockKey("gatehouse.exclusive." + name)
-        return try await client.withConnection { connection in
-            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key)) AS taken", logger: self.logger)
-            guard try await Self.rows(rows, { try $0["taken"].decode(Bool.self) }).first == true else { return false }
-            do {
-                try await body()
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: self.logger)
-                throw error
+        let logger = self.logger
+        return try await call("runExclusively", deadline: settings.timeout * 12) { client in
+            try await client.withConnection { connection in
+                let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key)) AS taken", logger: logger)
+                guard try await Self.rows(rows, { try $0["taken"].decode(Bool.self) }).first == true else { return false }
+                do {
+                    try await body()
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                    throw error
+                }
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                return true
             }
-            _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: self.logger)
-            return true
         }
     }
 

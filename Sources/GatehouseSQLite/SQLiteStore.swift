@@ -105,7 +105,7 @@ public final class SQLiteStore: Store, DirectoryStore, SessionStore, AssertionRe
     }
 
     /// One process owns an SQLite file: nobody else can be running the body.
-    public func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+    public func runExclusively(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
         try await body()
         return true
     }

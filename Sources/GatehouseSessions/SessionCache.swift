@@ -146,32 +146,21 @@ public final class SessionCache<Identity: Sendable>: Sendable {
     }
 
     /// Drops every entry; look-ups in flight are overtaken (their answers are not kept).
-    public func forgetAll() {
-        state.withLock { state in
-            state.clock &+= 1
-            state.forgottenAll = state.clock
-            state.entries = [:]
-        }
-    }
+    public func forgetAll() { reset(paused: nil) }
 
     /// Changes made elsewhere may go unseen from now (the store's notifications are lost): drop
     /// everything and keep nothing until `resume`, so every request asks the store.
-    public func pause() {
-        state.withLock { state in
-            state.clock &+= 1
-            state.forgottenAll = state.clock
-            state.entries = [:]
-            state.paused = true
-        }
-    }
+    public func pause() { reset(paused: true) }
 
     /// Changes are seen again: drop what was kept before (it may be stale) and cache again.
-    public func resume() {
+    public func resume() { reset(paused: false) }
+
+    private func reset(paused: Bool?) {
         state.withLock { state in
             state.clock &+= 1
             state.forgottenAll = state.clock
             state.entries = [:]
-            state.paused = false
+            if let paused { state.paused = paused }
         }
     }
 

@@ -42,7 +42,7 @@ public protocol Store: Service {
 
     /// Runs `body` unless another replica is running a body under the same `name` now (then
     /// returns false at once): scheduled housekeeping runs on one replica at a time.
-    func runExclusively(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool
+    func runExclusively(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool
 
     /// Releases connections; the store is unusable afterwards. Closing twice does nothing.
     func close() async throws

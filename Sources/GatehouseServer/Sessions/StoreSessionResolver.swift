@@ -15,8 +15,9 @@ final class StoreSessionResolver: SessionResolver {
     private let refresh = SessionRefreshPolicy(touchInterval: StoreSessionResolver.touchInterval)
     /// Called between the store reads and the cache write of a look-up (tests open the race here).
     let afterStoreRead: (@Sendable () async -> Void)?
-    /// Look-ups raced by a `forget` are retried this often, then answered "no session".
-    static let maximumLookUpAttempts = 3
+    /// Look-ups raced by a `forget` are retried this often, then answered "no session" (a lost
+    /// and resumed change feed overtakes every look-up in flight twice).
+    static let maximumLookUpAttempts = 5
     private let store: any ServerStore
     private let secrets: SessionSecretsProvider
     private let lifetime: SessionLifetime
