@@ -14,16 +14,26 @@ public enum StoreMaintenanceTool {
     /// Looks without changing anything (a store that was never migrated lists every migration as pending).
     public static func status(_ configuration: GatehouseConfiguration) async throws -> Status {
         let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings, migrate: false)
-        defer { Task { try? await store.close() } }
-        let applied = try await store.appliedMigrations()
-        return Status(backend: store.backendName, applied: applied, pending: store.knownMigrations.filter { !applied.contains($0) })
+        do {
+            let applied = try await store.appliedMigrations()
+            try await store.close()
+            return Status(backend: store.backendName, applied: applied, pending: store.knownMigrations.filter { !applied.contains($0) })
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 
     /// Applies what is pending (under the backend's lock, so it is safe while replicas start); returns the names applied now.
     public static func migrate(_ configuration: GatehouseConfiguration) async throws -> [String] {
         let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings, migrate: false)
-        let applied = try await store.migrate()
-        try await store.close()
-        return applied
+        do {
+            let applied = try await store.migrate()
+            try await store.close()
+            return applied
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 }
