@@ -193,6 +193,13 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
 
     public func sessionChanges() -> AsyncStream<SessionChange> { listener.subscribe() }
 
+    /// A store nobody holds any more (a configuration checked, a CLI command done, a test's
+    /// application gone) gives its connections back without waiting for `close`.
+    deinit {
+        listener.stop()
+        running.withLock { $0?.cancel() }
+    }
+
     public func close() async throws {
         guard
             closed.withLock({ wasClosed in

@@ -24,7 +24,9 @@ enum TestStore {
     /// Store settings for the configuration, one top-level YAML line: on PostgreSQL the whole
     /// suite shares two cores with the database, so a store call may take longer than the
     /// production deadline (the fault tests set their own).
-    static var settingsYAML: String { isPostgres ? "store_timeout: 30s" : "" }
+    /// A small pool too: the suite runs many Gatehouses at once, and a test process with
+    /// thousands of descriptors open once crashed Foundation's `Process.run`.
+    static var settingsYAML: String { isPostgres ? "store_timeout: 30s\nstore_pool_size: 4" : "" }
 
     static var isPostgres: Bool { (ProcessInfo.processInfo.environment["GATEHOUSE_TEST_STORE"] ?? "").hasPrefix("postgres") }
 
