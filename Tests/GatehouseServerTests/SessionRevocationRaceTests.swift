@@ -54,7 +54,7 @@ import Testing
                 _ = try? await store.setActive(userID: user.id, active: false, at: Date())
                 resolver.forget(userID: user.id)
             }
-            #expect(await resolver.identity(forCookie: value) == nil)
+            #expect(try await resolver.identity(forCookie: value) == nil)
             #expect(resolver.cachedIdentity(forCookie: value) == nil)
             #expect(raced.withLockedValue { $0 })
         }
@@ -68,7 +68,7 @@ import Testing
                 resolver.forget(userID: "someone-else")
                 resolver.forget(cookie: "another.cookie")
             }
-            #expect(await resolver.identity(forCookie: value)?.email == "alice@acme.com")
+            #expect(try await resolver.identity(forCookie: value)?.email == "alice@acme.com")
             #expect(resolver.cachedIdentity(forCookie: value)?.email == "alice@acme.com")
         }
     }

@@ -25,6 +25,15 @@ import Testing
             let api = try await RawHTTP.get(port: port, "/echo", headers: ["Cookie: \(cookie)", "Accept: application/json"])
             #expect(api.status == 503 && api.body.contains(#""error":"sessions_unavailable""#))
 
+            // Forward-auth and userinfo: "cannot tell", never a 401 that nginx turns into a sign-in.
+            for path in ["/sso/auth", "/sso/userinfo"] {
+                let answer = try await RawHTTP.get(port: port, path, headers: ["Cookie: \(cookie)"])
+                #expect(answer.status == 503, "\(path)")
+                #expect(answer.header("Retry-After") == "1" && answer.body.contains(#""error":"sessions_unavailable""#), "\(path)")
+            }
+            // Without a cookie there is nothing to check: still a plain 401.
+            #expect(try await RawHTTP.get(port: port, "/sso/auth").status == 401)
+
             // A new sign-in cannot be finished: a page that says so, not a stack trace or "your IdP refused".
             let acs = try await SignInFlowTests.postResponse(port, email: "alice@acme.com", inResponseTo: nil, relayState: nil, cookies: [])
             #expect(acs.status == 503)

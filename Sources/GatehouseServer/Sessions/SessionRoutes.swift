@@ -27,18 +27,47 @@ struct SessionRoutes: Sendable {
     let signingKey: _RSA.Signing.PrivateKey?
     let now: @Sendable () -> Date
 
-    private func identity(_ request: Request) async -> ProxyIdentity? {
-        guard let cookie = HTTPForms.cookies(request)[cookieNames.session] else { return nil }
-        return await sessions.identity(forCookie: cookie)
+    /// One line a second at most while the store is down, as the proxy logs it.
+    let lookUpFailures = OncePerSecond()
+
+    /// The signed-in identity, nil without a session; `.failure` when the store did not answer.
+    private func identity(_ request: Request) async -> Result<ProxyIdentity?, any Error> {
+        guard let cookie = HTTPForms.cookies(request)[cookieNames.session] else { return .success(nil) }
+        do {
+            return .success(try await sessions.identity(forCookie: cookie))
+        } catch {
+            if let refused = lookUpFailures.take() {
+                logger.error(
+                    "session not checked: the store did not answer; the request got a 503",
+                    metadata: [
+                        "request_id": "\(request.headers[HTTPField.Name("X-Request-Id")!] ?? "-")",
+                        "reason": "\(String(describing: error).prefix(300))",
+                        "refused_since_last_line": "\(refused)",
+                    ])
+            }
+            return .failure(error)
+        }
     }
 
-    /// `GET /sso/auth`: 200 with the identity headers, 401 without a session, 403 when a rule
+    /// The store did not answer: neither "signed in" nor "signed out" is known (nginx would send a
+    /// 401 to the sign-in page, which cannot finish either).
+    private static var sessionsUnavailable: Response {
+        Response(
+            status: .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store", .retryAfter: "1"],
+            body: ResponseBody(
+                byteBuffer: ByteBuffer(
+                    string: #"{"error":"sessions_unavailable","message":"Sign-in cannot be checked right now; try again shortly."}"#)))
+    }
+
+    /// `GET /sso/auth`: 200 with the identity headers, 401 without a session, 503 when the store
+    /// did not answer, 403 when a rule
     /// refuses the original request (`X-Forwarded-Uri`/`-Method`, which the front proxy only
     /// passes from trusted proxies). It decides the path exactly as the front proxy does
     /// (`RequestPath`), and never says yes about a request it was not told of: without a believed
     /// URI, or with a method-override header the upstream may honour, every rule applies.
     func forwardAuth(_ request: Request) async -> Response {
-        guard let identity = await identity(request) else {
+        guard case .success(let found) = await identity(request) else { return Self.sessionsUnavailable }
+        guard let identity = found else {
             return Response(
                 status: .unauthorized, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"unauthenticated"}"#)))
@@ -100,7 +129,8 @@ struct SessionRoutes: Sendable {
 
     /// `GET /sso/userinfo`: who is signed in, as JSON.
     func userInfo(_ request: Request) async throws -> Response {
-        guard let identity = await identity(request) else {
+        guard case .success(let found) = await identity(request) else { return Self.sessionsUnavailable }
+        guard let identity = found else {
             return Response(
                 status: .unauthorized, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"unauthenticated"}"#)))

@@ -55,9 +55,10 @@ final class StoreSessionResolver: SessionResolver {
         return promise.futureResult
     }
 
-    /// The same answer for Gatehouse's own routes (forward-auth, userinfo, logout).
-    func identity(forCookie value: Substring) async -> ProxyIdentity? {
-        (try? await identity(forCookie: value, on: MultiThreadedEventLoopGroup.singleton.any()).get()) ?? nil
+    /// The same answer for Gatehouse's own routes (forward-auth, userinfo): nil without a valid
+    /// session, and throws when the store did not answer (the caller answers 503, never "signed out").
+    func identity(forCookie value: Substring) async throws -> ProxyIdentity? {
+        try await identity(forCookie: value, on: MultiThreadedEventLoopGroup.singleton.any()).get()
     }
 
     /// Drops every cached session of a user (deactivation, role change, logout everywhere).
