@@ -50,6 +50,27 @@ extension PostgresStore {
             """, logger: logger)
     }
 
+    /// Inserts the user and, in the same statement, its audit entry.
+    static func insert(_ user: StoredUser, audit: AuditEntry?, _ connection: PostgresConnection, logger: Logger) async throws {
+        guard let audit else { return try await insert(user, connection, logger: logger) }
+        try await connection.query(
+            """
+            WITH inserted AS (
+                INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at,
+                                   external_id, display_name, document, document_json, document_folded, version, source)
+                VALUES (\(user.id), \(user.tenantID), \(user.userName), \(SCIMCaseFolding.fold(user.userName)), \(user.email),
+                        \(SCIMCaseFolding.fold(user.email)), \(user.role), \(user.active), \(PostgresDates.milliseconds(user.createdAt)),
+                        \(PostgresDates.milliseconds(user.updatedAt)), \(user.externalID), \(user.displayName), \(user.document),
+                        \(user.document)::jsonb, \(PostgresDocuments.folded(user.document))::jsonb, \(user.version), \(user.source))
+                RETURNING id
+            )
+            INSERT INTO audit_log (at, tenant_id, actor, resource_type, resource_id, operation, attributes)
+            SELECT \(audit.at), \(audit.tenantID), \(audit.actor), \(audit.resourceType), \(audit.resourceID), \(audit.operation),
+                   \(jsonArray(audit.attributes))::jsonb
+            FROM inserted
+            """, logger: logger)
+    }
+
     /// Writes every column of an existing user from `user` (the id and tenant stay).
     static func overwrite(_ user: StoredUser, _ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
