@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev libnghttp2-dev libsqlite3-dev zlib1g-dev openssl pkg-config \
-	python3-venv python3-pip curl nginx wrk chromium chromium-driver postgresql postgresql-client
+	python3-venv python3-pip curl nginx wrk chromium chromium-driver postgresql postgresql-client \
+	docker-compose golang-go
 VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600
@@ -48,7 +49,7 @@ run: build-release ## Demo upstream, dev IdP and Gatehouse in front (http://127.
 # folder under /tmp, which the postgres user can reach) is stopped and removed at the end, also when
 # a test fails or the run is interrupted. Every step sees GATEHOUSE_TEST_POSTGRES (the cluster's
 # admin URL; the store-conformance suite and the Python store tests make their own databases).
-test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift on SQLite and PostgreSQL, the real-browser sign-in, scim2-tester, the store and replica tests)
+test: venv build fmt-check ## Build once (debug), check formatting, run every test (Swift on SQLite and PostgreSQL, the real-browser sign-in, scim2-tester, the store and replica tests, the deployment checks)
 	@set -euo pipefail; \
 	cluster=$$(mktemp -d /tmp/gatehouse-test-postgres.XXXXXX); \
 	trap 'scripts/postgres-cluster.sh stop "$$cluster" || true; rm -rf "$$cluster"' EXIT; \
@@ -67,7 +68,9 @@ test: venv build fmt-check ## Build once (debug), check formatting, run every te
 	echo "== scim2-tester"; \
 	$(VENV)/bin/python tests/scim/scim2_tester_conformance.py; \
 	echo "== store and replica tests"; \
-	PYTHON=$(VENV)/bin/python tests/run_store_tests.sh
+	PYTHON=$(VENV)/bin/python tests/run_store_tests.sh; \
+	echo "== deployment: chart, image, compose, examples, sample configs, guides"; \
+	PYTHON=$(VENV)/bin/python tests/run_deployment_tests.sh
 
 bench: build-release ## Proxy vs nginx, ACS validation vs OpenSSL RSA verify (each in the same run), SCIM create rate and lookup latency; PostgreSQL next to SQLite, revocation across two replicas
 	bench/proxy-bench.sh

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every deployment check (issue 13): the Helm chart, the container image's Dockerfile, the compose
+# files, the proxy examples (nginx run for real), the sample configs and the guides. Each
+# tests/deployment/*_test.py runs on its own and exits non-zero on a failure; this runs them all
+# and fails if any failed. BIN (default .build/debug) holds the gatehouse and demo-upstream
+# binaries; PYTHON is the venv's python.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+export BIN=${BIN:-$PWD/.build/debug}
+failed=()
+for test in tests/deployment/*_test.py; do
+  echo "-- $test"
+  "$PYTHON" "$test" || failed+=("$test")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "deployment tests failed: ${failed[*]}" >&2
+  exit 1
+fi
