@@ -191,10 +191,11 @@ struct ConfigValidator {
             }
         }
         let allowIdPInitiated = section.bool("allow_idp_initiated", default: true)
-        let hashes = section.stringList("scim_token_sha256").map { $0.lowercased() }
-        for (index, hash) in hashes.enumerated() where hash.count != 64 || !hash.allSatisfy(\.isHexDigit) {
+        var hashes = section.stringList("scim_token_sha256").map { $0.lowercased() }
+        for (index, hash) in hashes.enumerated() where !Self.isSHA256Hex(hash) {
             reader.report("\(section.child("scim_token_sha256"))[\(index)]", "must be 64 hex digits (the SHA-256 of a token)")
         }
+        hashes += scimTokenHashesFile(section)
         let jitRole = section.string("jit_default_role")
         if let jitRole, !DashboardRole.all.contains(jitRole) {
             reader.report(section.child("jit_default_role"), "\"\(jitRole)\" is not one of \(DashboardRole.all.joined(separator: ", "))")
@@ -223,6 +224,32 @@ struct ConfigValidator {
         }
         section.finish()
         return id == nil ? nil : tenant
+    }
+
+    private static func isSHA256Hex(_ text: String) -> Bool { text.count == 64 && text.allSatisfy(\.isHexDigit) }
+
+    /// `scim_token_sha256_file`: one hash per line (a mounted Kubernetes Secret), blank lines and
+    /// `#` comments ignored; added to the inline list.
+    private func scimTokenHashesFile(_ section: ConfigSection) -> [String] {
+        guard let file = section.string("scim_token_sha256_file") else { return [] }
+        let text: String
+        do {
+            text = try reader.readFile(file)
+        } catch {
+            reader.report(section.child("scim_token_sha256_file"), "cannot read \(file): \(error)")
+            return []
+        }
+        var hashes: [String] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let hash = String(line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+            if hash.isEmpty || hash.hasPrefix("#") { continue }
+            guard Self.isSHA256Hex(hash) else {
+                reader.report(section.child("scim_token_sha256_file"), "line \(number + 1) of \(file) is not 64 hex digits (the SHA-256 of a token)")
+                continue
+            }
+            hashes.append(hash)
+        }
+        return hashes
     }
 
     private func identityHeaders(_ section: ConfigSection) -> IdentityHeaderNames {
