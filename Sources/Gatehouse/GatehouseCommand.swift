@@ -10,7 +10,10 @@ struct GatehouseCommand: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "SAML sign-in, sessions, SCIM provisioning and an identity-aware reverse proxy in one binary.",
         version: GatehouseVersion.string,
-        subcommands: [Serve.self, CheckConfig.self, Tenant.self, Users.self, Audit.self, StoreCommand.self, DevIdP.self, Version.self]
+        subcommands: [
+            Serve.self, CheckConfig.self, ConfigReferenceCommand.self, Tenant.self, Users.self, Audit.self, StoreCommand.self, DevIdP.self,
+            Version.self,
+        ]
     )
 }
 
@@ -61,6 +64,17 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         print("configuration is valid: \(configuration.tenants.count) tenant(s), upstream \(configuration.upstream)")
+    }
+}
+
+struct ConfigReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config-reference",
+        abstract: "Print the configuration reference (Markdown: every key, its environment variable, default and meaning)."
+    )
+
+    func run() throws {
+        print(ConfigReference.markdown(), terminator: "")
     }
 }
 

@@ -64,6 +64,13 @@ public enum ConfigLoader {
         try String(contentsOfFile: path, encoding: .utf8)
     }
 
+    /// The key paths the validator asks for while reading `yaml` (for the reference's drift test).
+    static func keysRead(yaml: String, readFile: @escaping (String) throws -> String) throws -> Set<String> {
+        let reader = ConfigReader(readFile: readFile)
+        _ = ConfigValidator(reader: reader).configuration(from: reader.section(try ConfigTree.parse(yaml: yaml), at: ""))
+        return reader.keysRead
+    }
+
     static func validate(tree: ConfigTree, readFile: @escaping (String) throws -> String, earlierProblems: [ConfigProblem])
         -> Result<GatehouseConfiguration, ConfigProblems>
     {

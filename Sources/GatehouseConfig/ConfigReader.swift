@@ -2,10 +2,28 @@
 /// stopping at the first one, and reporting keys that nothing read (typos) as problems too.
 final class ConfigReader {
     private(set) var problems: [ConfigProblem] = []
+    /// Every key path asked for, list indexes written `[]` (the reference's drift test reads it).
+    private(set) var keysRead: Set<String> = []
     let readFile: (String) throws -> String
 
     init(readFile: @escaping (String) throws -> String) {
         self.readFile = readFile
+    }
+
+    func noteRead(_ path: String) {
+        var normalized = ""
+        var inIndex = false
+        for character in path {
+            if character == "[" {
+                inIndex = true
+                normalized.append("[]")
+            } else if character == "]" {
+                inIndex = false
+            } else if !inIndex {
+                normalized.append(character)
+            }
+        }
+        keysRead.insert(normalized)
     }
 
     func report(_ path: String, _ message: String) {
@@ -53,6 +71,7 @@ final class ConfigSection {
 
     func raw(_ key: String) -> ConfigTree? {
         readKeys.insert(key)
+        reader.noteRead(child(key))
         return pairs.last(where: { $0.key == key })?.value
     }
 
