@@ -222,7 +222,13 @@ def check_mounts(config, gatehouse, pod_spec, docs, label, chart_name=None):
                 check(relative in config_maps[name]["data"], f"{label}: {key}: ConfigMap {name} has {relative}")
         elif "secret" in volume:
             items = volume["secret"].get("items")
-            check(items is None or any(i["path"] == relative for i in items), f"{label}: {key}: secret volume has {relative}")
+            name = volume["secret"]["secretName"]
+            if items is not None:
+                check(any(i["path"] == relative for i in items), f"{label}: {key}: secret volume {name} has an item at {relative}")
+            elif name in secrets:
+                secret = secrets[name]
+                check(relative in {**secret.get("data", {}), **secret.get("stringData", {})},
+                      f"{label}: {key}: Secret {name} has key {relative}")
         else:
             check(False, f"{label}: {key} is on a {list(volume)} volume, not a Secret or ConfigMap")
     if config["store"].startswith("sqlite:"):
