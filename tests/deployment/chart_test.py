@@ -187,8 +187,9 @@ def config_files(config):
             if key in config.get(section, {}):
                 files.append((f"{section}.{key}", config[section][key]))
     for index, tenant in enumerate(config.get("tenants") or []):
-        if "idp_metadata_file" in tenant:
-            files.append((f"tenants[{index}].idp_metadata_file", tenant["idp_metadata_file"]))
+        for key in ("idp_metadata_file", "scim_token_sha256_file"):
+            if key in tenant:
+                files.append((f"tenants[{index}].{key}", tenant[key]))
     root_cert = re.search(r"[?&]sslrootcert=([^&]+)", config.get("store", ""))
     if root_cert:
         files.append(("store sslrootcert", root_cert.group(1)))
@@ -292,6 +293,8 @@ def materialize(config, mount_paths, workdir, rendered_files=None):
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         elif key == "store_password_file":
             content = b"dummy-password\n"
+        elif key.endswith("scim_token_sha256_file"):
+            content = hashlib.sha256(b"dummy scim token").hexdigest().encode() + b"\n"
         elif key.endswith("idp_metadata_file"):
             content = OKTA_METADATA.read_bytes()
         else:
@@ -400,6 +403,11 @@ def check_value_set(values_path, workdir):
 
     metadata_maps = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"] == f"{fullname}-idp-metadata"]
     rendered_files = {f"/etc/gatehouse/idp-metadata/{name}": text for d in metadata_maps for name, text in d["data"].items()}
+    # Hashes the chart put in its own Secret are checked as rendered, not replaced by a dummy.
+    for secret in by_kind(docs, "Secret"):
+        if secret["metadata"]["name"] == f"{fullname}-scim-tokens":
+            rendered_files |= {f"/etc/gatehouse/scim-tokens/{tenant}": base64.b64decode(data).decode()
+                               for tenant, data in secret["data"].items()}
     mount_paths = [m["mountPath"] for m in gatehouse["volumeMounts"]]
     local = materialize(config, mount_paths, Path(workdir) / "config", rendered_files)
     check_config_passes(local, config, label)
@@ -457,6 +465,13 @@ def check_refusals_and_checksums():
     expect_render_failure({"secrets": {"sp": {"key": "k"}}}, "needs both key and cert", "an SP key without its certificate")
     expect_render_failure({"secrets": {"session": {"value": "short"}}}, "at least 32 bytes", "a short session secret")
     expect_render_failure({"mode": "sidecar", "sidecar": {"app": {"port": 8080}}}, "Gatehouse's own ports", "an app on Gatehouse's port")
+    scim_tenant = {"id": "acme", "email_domains": ["acme.com"], "idp_metadata_url": "https://x.example/md",
+                   "scim_token_sha256_file": "/etc/gatehouse/scim-tokens/acme"}
+    expect_render_failure({"config": {"public_url": "https://x.example", "tenants": [scim_tenant]}},
+                          "neither secrets.scimTokens.hashes nor", "a tenant reading SCIM hashes from a Secret that is not there")
+    expect_render_failure({"config": {"public_url": "https://x.example", "tenants": [scim_tenant]},
+                           "secrets": {"scimTokens": {"hashes": {"other": ["a" * 64]}}}},
+                          "has no key acme", "a tenant reading SCIM hashes the Secret does not have")
     expect_schema_failure({"replicaCont": 3}, "replicaCont", "a misspelt top-level key")
     expect_schema_failure({"mode": "side-car"}, "mode", "mode side-car")
     expect_schema_failure({"replicaCount": "3"}, "replicaCount", "replicaCount as a string")

@@ -57,6 +57,7 @@ tests/deployment/chart_test.py checks that every file the config names is mounte
 {{- define "gatehouse.secretsDir" -}}/etc/gatehouse/secrets{{- end -}}
 {{- define "gatehouse.idpMetadataDir" -}}/etc/gatehouse/idp-metadata{{- end -}}
 {{- define "gatehouse.dataDir" -}}/var/lib/gatehouse{{- end -}}
+{{- define "gatehouse.scimTokensDir" -}}/etc/gatehouse/scim-tokens{{- end -}}
 
 {{/* Whether an SP key pair is configured ("true" or ""). */}}
 {{- define "gatehouse.spEnabled" -}}
@@ -117,6 +118,19 @@ to do instead.
 {{- $sp := .Values.secrets.sp -}}
 {{- if and (not $sp.existingSecret) (or $sp.key $sp.cert) (not (and $sp.key $sp.cert)) -}}
 {{- fail "secrets.sp needs both key and cert (or existingSecret): the certificate is published in the SP metadata and the key must match it" -}}
+{{- end -}}
+{{- $scim := .Values.secrets.scimTokens -}}
+{{- $scimDir := include "gatehouse.scimTokensDir" . -}}
+{{- range .Values.config.tenants -}}
+{{- $file := .scim_token_sha256_file | default "" -}}
+{{- if hasPrefix (printf "%s/" $scimDir) $file -}}
+{{- if not (or $scim.existingSecret $scim.hashes) -}}
+{{- fail (printf "tenant %s reads %s, but neither secrets.scimTokens.hashes nor secrets.scimTokens.existingSecret is set" .id $file) -}}
+{{- end -}}
+{{- if and (not $scim.existingSecret) (not (hasKey $scim.hashes (trimPrefix (printf "%s/" $scimDir) $file))) -}}
+{{- fail (printf "tenant %s reads %s, but secrets.scimTokens.hashes has no key %s" .id $file (trimPrefix (printf "%s/" $scimDir) $file)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- $session := .Values.secrets.session.value -}}
 {{- if and $session (lt (len $session) 32) -}}
