@@ -35,13 +35,21 @@ CUSTOM_KINDS = {"ServiceMonitor": "monitoring.coreos.com/v1", "HTTPRoute": "gate
 SQLITE_REFUSAL = "several replicas need PostgreSQL"
 
 failures = []
+passes = []
 
 
 def check(condition, what):
     print(("  ok   " if condition else "  FAIL ") + what)
-    if not condition:
-        failures.append(what)
+    (passes if condition else failures).append(what)
     return condition
+
+
+def summary(name):
+    """Lists the failures and ends with the plain 'N passed, N failed' line; exit 1 on a failure."""
+    for failure in failures:
+        print("  failed: " + failure)
+    print(f"{name}: {len(passes)} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
 
 
 def parse_duration(text):
@@ -500,12 +508,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="gatehouse-chart-") as workdir:
             check_value_set(values_path, workdir)
     check_refusals_and_checksums()
-    if failures:
-        print(f"chart: {len(failures)} check(s) failed:")
-        for failure in failures:
-            print("  - " + failure)
-        sys.exit(1)
-    print("chart: every check passed")
+    summary("chart")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart_test as k8s  # noqa: E402  (helpers only: its checks run under __main__)
-from chart_test import by_kind, check, container_port, failures, labels_match  # noqa: E402
+from chart_test import by_kind, check, container_port, labels_match  # noqa: E402
 
 EXAMPLE = k8s.ROOT / "examples" / "kubernetes-sidecar"
 LABEL = "kubernetes-sidecar"
@@ -57,12 +57,7 @@ def main():
         local = k8s.materialize(config, mount_paths, Path(workdir) / "config")
         k8s.check_config_passes(local, config, LABEL)
 
-    if failures:
-        print(f"{LABEL}: {len(failures)} check(s) failed:")
-        for failure in failures:
-            print("  - " + failure)
-        sys.exit(1)
-    print(f"{LABEL}: every check passed")
+    k8s.summary(LABEL)
 
 
 if __name__ == "__main__":
