@@ -175,15 +175,6 @@ def check_dynamic(dynamic, entry_points, config, headers, gatehouse_hosts, traef
             check(all(isinstance(v, str) for v in (body.get("customRequestHeaders") or {}).values()), f"dynamic.yml {name}: header values are strings")
     check(len(forward_auths) == 1, "dynamic.yml: one forwardAuth middleware", str(list(forward_auths)))
 
-    removed = {
-        key.lower()
-        for middleware in middlewares.values()
-        for key, value in ((middleware or {}).get("headers") or {}).get("customRequestHeaders", {}).items()
-        if value == ""
-    }
-    for header in headers:
-        check(header.replace("-", "_").lower() in removed, f"dynamic.yml: the underscore spelling of {header} is removed")
-
     covered = set()
     app_routers = []
     for name, router in routers.items():
@@ -203,6 +194,14 @@ def check_dynamic(dynamic, entry_points, config, headers, gatehouse_hosts, traef
             check(bool(auth), f"dynamic.yml routers.{name}: the app is behind forwardAuth")
             sign_in = [i for i, m in enumerate(used) if "errors" in (middlewares.get(m) or {})]
             check(bool(sign_in) and bool(auth) and sign_in[0] < auth[0], f"dynamic.yml routers.{name}: the sign-in page wraps forwardAuth (listed before it)")
+            removed = {
+                key.lower()
+                for middleware in used
+                for key, value in (((middlewares.get(middleware) or {}).get("headers") or {}).get("customRequestHeaders") or {}).items()
+                if value == ""
+            }
+            for header in headers:
+                check(header.replace("-", "_").lower() in removed, f"dynamic.yml routers.{name}: the underscore spelling of {header} is removed")
     for needed in (f"{prefix}/", "/scim/"):
         check(needed in covered, f"dynamic.yml: {needed} goes straight to Gatehouse", str(sorted(covered)))
     gatehouse_priority = min((routers[n].get("priority", 0) for n in routers if routers[n].get("service") in gatehouse_services), default=0)
@@ -220,9 +219,19 @@ def check_config(config_file):
     return config
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Traefik does not follow the auth server's redirects either."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
 def request(url, headers=None):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+        with OPENER.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
