@@ -271,7 +271,15 @@ def run_checks(front):
           and seen.get("x-gatehouse-jwt-assertion") != ["forged"] and "x_forwarded_role" not in seen,
           "signed in: client-sent X-Forwarded-User/-Role/-Email/-Tenant/JWT (any case, _ spelling) are replaced",
           {name: seen.get(name) for name in IDENTITY + ["x_forwarded_role"]})
-    # ...and removed on a public location, where nobody is signed in.
+    # Headers an app framework reads as the original URL or method are cleared too.
+    spoofable = {"X-Original-URL": "/admin/settings", "X-Rewrite-URL": "/admin/settings", "X-HTTP-Method-Override": "GET",
+                 "Forwarded": "for=1.2.3.4", "X-Forwarded-For": "1.2.3.4"}
+    status, view = app_view(analyst, front, "/dashboard", headers=spoofable)
+    seen = view["headers"] if view else {}
+    passed = {name: seen.get(name.lower()) for name in spoofable if seen.get(name.lower()) not in (None, ["127.0.0.1"])}
+    check(status == 200 and not passed, "X-Original-URL, X-Rewrite-URL, a method override, Forwarded and a forged "
+          "X-Forwarded-For do not reach the app", f"{status} {passed}")
+    # ...and identity headers are removed on a public location, where nobody is signed in.
     status, view = app_view(Browser(), front, "/public/page", headers=forged)
     seen = view["headers"] if view else {}
     leaked = {name: seen[name] for name in IDENTITY + ["x_forwarded_role"] if name in seen}
