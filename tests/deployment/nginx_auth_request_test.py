@@ -193,7 +193,11 @@ def main():
         wait_for(f"http://127.0.0.1:{ports['idp']}/metadata")
         start("gatehouse", [str(BIN / "gatehouse"), "serve", "--config", str(work / "gatehouse.yaml")])
         wait_for(f"http://127.0.0.1:{ports['admin']}/readyz")
-        start("nginx", ["nginx", "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+        # Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+        if not nginx:
+            raise RuntimeError("nginx is not installed (apt-get install nginx)")
+        start("nginx", [nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
         wait_for(front + "/sso/jwks.json")
         print(f"nginx {front} -> gatehouse :{ports['gatehouse']}, app :{ports['app']}, dev IdP :{ports['idp']}")
         run_checks(front)
