@@ -245,7 +245,7 @@ def check_config_keys(guides, work):
     for guide in guides.values():
         for inline in re.findall(r"`([^`\n]+)`", guide):
             candidate = inline.split(":", 1)[0] if re.match(r"^[a-z_.]+: ", inline) else inline
-            if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+(\.[a-z0-9_]+)*", candidate) and candidate not in NOT_CONFIG_KEYS:
+            if re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*", candidate) and "_" in candidate and candidate not in NOT_CONFIG_KEYS:
                 if not candidate.startswith("gatehouse_"):  # metric names
                     keys.add(candidate)
     check(len(keys) >= 5, "the guides name configuration keys", str(keys))
@@ -260,8 +260,10 @@ def check_config_keys(guides, work):
             config = work / "key.yaml"
             if where == "tenant":
                 body = base_config(work, "https://dash.example.com", 0, 0, 1, tenant + f"    {key}: x\n")
-            else:
-                body = base_config(work, "https://dash.example.com", 0, 0, 1, tenant) + f"{key}: x\n"
+            else:  # a dotted key is a section and its key
+                section, _, leaf = key.rpartition(".")
+                body = base_config(work, "https://dash.example.com", 0, 0, 1, tenant)
+                body += f"{section}:\n  {leaf}: x\n" if section and section != "session" else f"{key}: x\n"
             config.write_text(body)
             output = run(["check-config", "--config", str(config)])
             if "unknown key" not in output.stdout + output.stderr and "duplicated key" not in output.stderr + output.stdout:
@@ -542,7 +544,7 @@ def check_attributes(gh, okta, entra, titles):
 def check_paths(gh, guides):
     paths = set()
     for guide in guides.values():
-        for url in re.findall(r"https://dash\.example\.com(/[^\s`)|\"]*)", guide):
+        for url in re.findall(r"https://dash\.example\.com(/[^\s`)|\";,]*)", guide):
             paths.add(url)
     check(len(paths) >= 5, "the guides name Gatehouse URLs", str(paths))
     auth = {"Authorization": f"Bearer {gh.token}"}
