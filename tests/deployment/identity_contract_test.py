@@ -176,6 +176,7 @@ admin_listen: 127.0.0.1:{admin_port}
 public_url: {origin}
 upstream: http://127.0.0.1:{upstream_port}
 store: sqlite:{work}/gatehouse.db
+public_paths: ["^/public/"]
 jwt:
   key_file: {work}/jwt.pem
   previous_key_file: {work}/jwt-previous.pem
@@ -195,7 +196,9 @@ tenants:
 
         session = sign_in(origin, idp, "ada@dev.example", "SUPPORT_SPECIALIST")
         forged = {"X-Forwarded-User": "forged", "x_forwarded_email": "boss@dev.example", "X-FORWARDED-ROLE": "ADMINISTRATOR",
-                  "x-forwarded_tenant": "other", "X_Gatehouse_Jwt_Assertion": "forged.jwt.x"}
+                  "x-forwarded_tenant": "other", "X_Gatehouse_Jwt_Assertion": "forged.jwt.x",
+                  # from an untrusted peer these are replaced too
+                  "X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
         status, _, body = request(f"{origin}/contract?x=1", headers={"Cookie": session, "Accept": "application/json", **forged})
         check(status == 200, f"a signed-in page through Gatehouse answers 200 (got {status})")
         received = json.loads(body)["headers"]
@@ -204,6 +207,12 @@ tenants:
             by_name.setdefault(name.lower().replace("_", "-"), []).append(value)
         identity = {name: value for name, value in received if name.lower().startswith(("x-forwarded-", "x-gatehouse-"))}
         print("upstream received:", json.dumps(identity, indent=1))
+
+        status, _, body = request(f"{origin}/public/page", headers={"Cookie": session, "Accept": "application/json", **forged})
+        public = [name for name, _ in json.loads(body)["headers"]
+                  if name.lower().replace("_", "-") in ("x-forwarded-user", "x-forwarded-email", "x-forwarded-role",
+                                                        "x-forwarded-tenant", "x-gatehouse-jwt-assertion")]
+        check(status == 200 and public == [], f"a public path gets no identity headers, signed in or not, forged or not ({public})")
 
         # --- the doc against what the upstream received
         with open(DOC) as handle:
@@ -220,7 +229,8 @@ tenants:
             check(len(by_name.get(name.lower(), [])) == 1, f"{name} arrived exactly once")
         check(not any(n != n.replace("_", "-") for n, _ in received if "forwarded" in n.lower() or "gatehouse" in n.lower()),
               "no underscore spelling of an identity or forwarding header reached the upstream")
-        check(all(v not in ("forged", "boss@dev.example", "ADMINISTRATOR", "other", "forged.jwt.x")
+        check(all(v not in ("forged", "boss@dev.example", "ADMINISTRATOR", "other", "forged.jwt.x", "https", "evil.example")
+                  and "6.6.6.6" not in v
                   for values in by_name.values() for v in values), "no forged identity value reached the upstream")
         user, email = by_name["x-forwarded-user"][0], by_name["x-forwarded-email"][0]
         role, tenant = by_name["x-forwarded-role"][0], by_name["x-forwarded-tenant"][0]
