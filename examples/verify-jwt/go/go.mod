@@ -1,0 +1,3 @@
+module example.com/gatehouse-verify-jwt
+
+go 1.19
