@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev libnghttp2-dev libsqlite3-dev zlib1g-dev openssl pkg-config \
 	python3-venv python3-pip curl nginx wrk chromium chromium-driver postgresql postgresql-client \
-	docker-compose golang-go
+	docker-compose golang-go nodejs
 VENV := .venv
 CONFIG ?= examples/gatehouse.dev.yaml
 SECONDS ?= 600

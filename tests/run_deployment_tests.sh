@@ -9,7 +9,13 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 export BIN=${BIN:-$PWD/.build/debug}
 failed=()
-for test in tests/deployment/*_test.py; do
+shopt -s nullglob
+tests=(tests/deployment/*_test.py)
+if [ ${#tests[@]} -eq 0 ]; then
+  echo "no tests/deployment/*_test.py found" >&2
+  exit 1
+fi
+for test in "${tests[@]}"; do
   echo "-- $test"
   "$PYTHON" "$test" || failed+=("$test")
 done

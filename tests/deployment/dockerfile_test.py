@@ -130,6 +130,13 @@ def check_structure(parsed):
     user = last("USER")
     uid, _, gid = (user or "").partition(":")
     check(uid.isdigit() and int(uid) != 0 and (not gid or (gid.isdigit() and int(gid) != 0)), "runtime USER is a numeric non-root uid[:gid]", repr(user))
+    # The chart and the sidecar manifest run the image as this UID; a mismatch leaves the
+    # SQLite volume (chowned in the image) unwritable.
+    chart_values = (ROOT / "charts" / "gatehouse" / "values.yaml").read_text()
+    sidecar = (ROOT / "examples" / "kubernetes-sidecar" / "deployment.yaml").read_text()
+    for name, text in (("chart values.yaml", chart_values), ("kubernetes-sidecar deployment.yaml", sidecar)):
+        uids = set(re.findall(r"runAsUser:\s*(\d+)", text))
+        check(uids == {uid}, f"{name} runs as the image's USER {uid}", f"runAsUser {sorted(uids)}")
     healthcheck = last("HEALTHCHECK")
     probes_documented = re.search(r"#.*probe", DOCKERFILE.read_text(), re.IGNORECASE) is not None
     check((healthcheck and not healthcheck.upper().startswith("NONE")) or probes_documented, "runtime has a HEALTHCHECK (or points to probe docs)")
