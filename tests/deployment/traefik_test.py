@@ -6,7 +6,7 @@ not in Debian) and without a Docker engine.
   use (static: entry points, file provider, log; dynamic: routers, middlewares forwardAuth,
   errors, headers; loadBalancer services), and every reference resolves (entry points, services,
   middlewares; the file provider's file is the mounted dynamic.yml);
-- authResponseHeaders is exactly the product's identity header names (the README's
+- authResponseHeaders is exactly the product's identity header names (docs/configuration.md's
   `identity_headers.*` defaults, or the example config's overrides), the forwardAuth address is
   Gatehouse's `/sso/auth` at its listen port, `/sso/` and `/scim/` go straight to Gatehouse with no
   forwardAuth, the app's router runs the sign-in page outside forwardAuth, the underscore
@@ -40,7 +40,7 @@ from local_servers import free_port, wait_for  # noqa: E402
 
 BIN = Path(os.environ.get("BIN", ROOT / ".build" / "debug"))
 EXAMPLE = Path(os.environ.get("TRAEFIK_EXAMPLE", ROOT / "examples" / "traefik-forwardauth"))
-README = ROOT / "README.md"
+CONFIG_REFERENCE = ROOT / "docs" / "configuration.md"
 
 # Traefik v3's documented keys, for the parts of the schema this example uses.
 STATIC_TOP = {
@@ -87,10 +87,10 @@ def keys_within(mapping, allowed, where):
 
 
 def product_header_names(config):
-    """The identity header names: the README's documented defaults, overridden by the config."""
-    row = next((line for line in README.read_text().splitlines() if line.startswith("| `identity_headers.user/email/role/tenant/jwt`")), "")
-    defaults = re.findall(r"`([A-Za-z-]+)`", row.split("|")[2]) if row else []
-    check(len(defaults) == 5, "README documents five identity header defaults", row)
+    """The identity header names: the configuration reference's defaults, overridden by the config."""
+    row = next((line for line in CONFIG_REFERENCE.read_text().splitlines() if line.startswith("| `identity_headers.user`")), "")
+    defaults = re.findall(r"`([A-Za-z-]+)`", row.split("|")[3]) if row else []
+    check(len(defaults) == 5, "docs/configuration.md documents five identity header defaults", row)
     names = dict(zip(["user", "email", "role", "tenant", "jwt"], defaults))
     names.update({k: v for k, v in (config.get("identity_headers") or {}).items() if k in names})
     return list(names.values())
