@@ -102,6 +102,33 @@ public enum SCIMPatch {
             if filter != nil, let definition = location.definition, !definition.multiValued {
                 throw SCIMError.invalidPath("\(path): only multi-valued attributes take a filter.")
             }
+            if let parsed = filter, let definition = location.definition {
+                filter = Self.readingBooleanStrings(parsed, of: definition)
+            }
+        }
+
+        /// Entra writes a boolean in a path filter as a string (`roles[primary eq "True"].value`):
+        /// against a boolean sub-attribute, `"True"`/`"False"` (any case) compare as `true`/`false`,
+        /// as they do as PATCH values. Without this the filter matches nothing, the operation adds a
+        /// second element and the primary one (the role Gatehouse reads) never changes.
+        static func readingBooleanStrings(_ filter: SCIMFilter, of definition: SCIMAttributeDefinition) -> SCIMFilter {
+            switch filter {
+            case .compare(let path, let comparison, .string(let text)) where path.schema == nil && path.subAttribute == nil:
+                guard definition.subAttribute(path.name)?.type == .boolean else { return filter }
+                switch text.lowercased() {
+                case "true": return .compare(path, comparison, .bool(true))
+                case "false": return .compare(path, comparison, .bool(false))
+                default: return filter
+                }
+            case .and(let left, let right):
+                return .and(readingBooleanStrings(left, of: definition), readingBooleanStrings(right, of: definition))
+            case .or(let left, let right):
+                return .or(readingBooleanStrings(left, of: definition), readingBooleanStrings(right, of: definition))
+            case .not(let inner):
+                return .not(readingBooleanStrings(inner, of: definition))
+            default:
+                return filter
+            }
         }
     }
 
@@ -216,6 +243,7 @@ public enum SCIMPatch {
             var elements = current?.arrayValue ?? []
             var matched = false
             var result: [JSONValue] = []
+            var written: [Int] = []
             for element in elements {
                 guard let fields = element.objectValue, try evaluator.matches(filter, fields) else {
                     result.append(element)
@@ -230,12 +258,18 @@ public enum SCIMPatch {
                         if !kept.isEmpty { result.append(.object(kept)) }
                     }
                 case .add, .replace:
+                    written.append(result.count)
                     result.append(Self.assign(value, sub: sub, into: fields))
                 }
             }
             if !matched, operation != .remove {
                 // Entra: add/replace on `emails[type eq "work"].value` with no such email adds one.
+                written.append(result.count)
                 result.append(Self.assign(value, sub: sub, into: Self.seed(from: filter)))
+            }
+            // At most one element is primary (RFC 7643 §2.4): one written as primary demotes the rest.
+            if written.contains(where: { result[$0].objectValue?.value(forAttribute: "primary") == .bool(true) }) {
+                for index in result.indices where !written.contains(index) { result[index] = Self.notPrimary(result[index]) }
             }
             elements = result
             return elements.isEmpty ? nil : .array(elements)

@@ -31,6 +31,14 @@ public enum SCIMUserRules {
         guard SCIMSchemas.roles.contains(role) else {
             throw SCIMError.invalidValue("role \"\(role)\" is not one of \(SCIMSchemas.roles.joined(separator: ", ")).")
         }
+        // Every `roles` element, not only the primary one, is a dashboard role: a stored value that
+        // is none would be answered back to the IdP as if it were assigned.
+        for element in document["roles"]?.arrayValue ?? [] {
+            let value = element.objectValue?.value(forAttribute: "value")?.stringValue ?? element.stringValue
+            guard let value, SCIMSchemas.roles.contains(value) else {
+                throw SCIMError.invalidValue("roles[].value must be one of \(SCIMSchemas.roles.joined(separator: ", ")).")
+            }
+        }
         // An unassigned `active` (never sent, or removed by PATCH, RFC 7644 §3.5.2.2) counts as
         // true, as at creation; it stays unassigned in the document. Filters on `active` read the
         // effective value (the column).

@@ -125,6 +125,49 @@ import Testing
         }
     }
 
+    /// Entra sends a role change as a PATCH of `roles[primary eq "True"].value` (its
+    /// SingleAppRoleAssignment mapping): the string "True" must find the boolean primary element,
+    /// or the old role stays and a second element piles up.
+    @Test func roleChangeThroughTheFilteredRolesPath() async throws {
+        try await SCIMOktaSequenceTests.with { gatehouse, scim in
+            let created = try await scim.post("/Users", Self.entraUser("role_change@contoso.com"))
+            #expect(created.status == 201)
+            let id = created.id
+            let spellings: [(op: String, filter: String, role: String)] = [
+                ("Replace", #"primary eq \"True\""#, "MANAGER"), ("Add", #"primary eq \"True\""#, "DEVELOPER"),
+                ("replace", #"primary eq \"true\""#, "DESIGNER"), ("Replace", "primary eq true", "SUPPORT_SPECIALIST"),
+                ("Add", #"primary eq \"TRUE\""#, "ADMINISTRATOR"),
+            ]
+            for spelling in spellings {
+                let patch = """
+                    {\(Self.patchOp),"Operations":[{"op":"\(spelling.op)","path":"roles[\(spelling.filter)].value","value":"\(spelling.role)"}]}
+                    """
+                let changed = try await scim.patch("/Users/\(id)", patch)
+                #expect(changed.status == 200, "\(spelling): \(changed.body)")
+                #expect(changed["role"] as? String == spelling.role, "\(spelling)")
+                let roles = changed["roles"] as? [[String: Any]]
+                #expect(roles?.count == 1, "\(spelling): \(String(describing: roles))")
+                #expect(roles?.first?["value"] as? String == spelling.role, "\(spelling)")
+                #expect(roles?.first?["primary"] as? Bool == true, "\(spelling)")
+                #expect(try await gatehouse.application.store.user(id: id)?.role == spelling.role, "\(spelling)")
+            }
+            // A value that is no dashboard role is refused, through the filtered path or as a
+            // second, non-primary element, and the role stays.
+            for patch in [
+                #"{"op":"Replace","path":"roles[primary eq \"True\"].value","value":"Global Administrator"}"#,
+                #"{"op":"Add","path":"roles","value":[{"value":"Global Administrator","primary":false}]}"#,
+                #"{"op":"Add","path":"roles[type eq \"WindowsAzureActiveDirectoryRole\" and primary eq \"False\"].value","value":"Reader"}"#,
+            ] {
+                let refused = try await scim.patch("/Users/\(id)", "{\(Self.patchOp),\"Operations\":[\(patch)]}")
+                #expect(refused.status == 400, "\(patch): \(refused.body)")
+                #expect(refused["scimType"] as? String == "invalidValue", "\(patch)")
+            }
+            let after = try await scim.get("/Users/\(id)")
+            #expect(after["role"] as? String == "ADMINISTRATOR")
+            #expect((after["roles"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
     @Test func groupMembershipTheEntraWay() async throws {
         try await SCIMOktaSequenceTests.with { _, scim in
             let first = try await scim.post("/Users", Self.entraUser("first@contoso.com")).id

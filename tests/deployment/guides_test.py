@@ -589,14 +589,18 @@ def check_entra_shapes(gh, entra):
     check(status == 404, "another tenant's token gets 404 (entra-id.md troubleshooting)")
     status, _ = gh.scim("GET", "/Users", token="wrong")
     check(status == 401, "a wrong token gets 401 (entra-id.md troubleshooting)")
-    # Role changes: `role` and the whole `roles` list apply; Entra's filtered path is the known gap.
+    # Role changes: `role`, the whole `roles` list and Entra's filtered path all apply; a role
+    # that is none of the six is refused and the role stays.
     status, user = patch({"op": "Replace", "path": "roles", "value": [{"primary": "True", "type": "WindowsAzureActiveDirectoryRole", "value": "MANAGER"}]})
     check(status == 200 and user.get("role") == "MANAGER", "a role change by replacing roles applies")
     status, user = patch({"op": "Add", "path": 'roles[primary eq "True"].value', "value": "DEVELOPER"})
-    gap = status == 200 and user.get("role") == "MANAGER"
-    documented = "(known gap)" in entra
-    check(gap == documented, "entra-id.md's known gap on roles[primary eq \"True\"].value matches the product",
-          "the product applies it now: drop the known gap from entra-id.md" if documented else "the product does not apply it: document it")
+    check(status == 200 and user.get("role") == "DEVELOPER" and len(user.get("roles", [])) == 1,
+          "Entra's role change, roles[primary eq \"True\"].value, applies (entra-id.md)", str(user))
+    status, user = patch({"op": "Replace", "path": 'roles[primary eq "True"].value', "value": "Reader"})
+    status_after, after = gh.scim("GET", f"/Users/{ann}")
+    check(status == 400 and user.get("scimType") == "invalidValue" and after.get("role") == "DEVELOPER",
+          "a role that is none of the six is refused with invalidValue and the role stays (entra-id.md)", str(user))
+    check("(known gap)" not in entra, "entra-id.md documents no role known gap")
     check(f'`roles[primary eq "True"].value`' in entra and "SingleAppRoleAssignment([appRoleAssignments])" in entra,
           "entra-id.md: the role mapping names Entra's target attribute and expression")
 
