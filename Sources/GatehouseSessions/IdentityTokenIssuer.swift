@@ -53,9 +53,12 @@ public final class IdentityTokenIssuer: Sendable {
     public static func newPrivateKeyPEM() -> String { P256.Signing.PrivateKey().pemRepresentation }
 
     public func token(userID: String, email: String, role: String, tenantID: String, now: Date) async throws -> String {
+        // Whole seconds: RFC 7519 allows a fraction, but verifiers that read NumericDate as an
+        // integer (Java's, several Go and C# libraries) refuse `1796294643.52`.
+        let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let claims = IdentityClaims(
             iss: IssuerClaim(value: issuer), aud: AudienceClaim(value: audience), sub: SubjectClaim(value: userID), email: email, role: role,
-            tenant: tenantID, iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: now.addingTimeInterval(Self.lifetime))
+            tenant: tenantID, iat: IssuedAtClaim(value: issuedAt), exp: ExpirationClaim(value: issuedAt.addingTimeInterval(Self.lifetime))
         )
         return try await keys.sign(claims, kid: kid)
     }

@@ -252,7 +252,8 @@ tenants:
         check(claims["sub"] == user and claims["email"] == email and claims["role"] == role and claims["tenant"] == tenant,
               "sub, email, role, tenant equal the headers")
         check(claims["iss"] == origin and claims["aud"] == origin, "iss and aud are public_url")
-        check(abs(claims["exp"] - claims["iat"] - 60) < 0.01, f"the JWT lives 60 s (exp - iat = {claims['exp'] - claims['iat']})")
+        check(type(claims["iat"]) is int and type(claims["exp"]) is int, f"iat and exp are whole seconds (iat {claims['iat']!r})")
+        check(claims["exp"] - claims["iat"] == 60, f"the JWT lives 60 s (exp - iat = {claims['exp'] - claims['iat']})")
         check(abs(claims["iat"] - time.time()) < 30, "iat is now")
         status, headers, jwks_body = request(f"{origin}/sso/jwks.json")
         kids = [key["kid"] for key in json.loads(jwks_body)["keys"]]
