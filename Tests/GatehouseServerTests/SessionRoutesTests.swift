@@ -34,6 +34,45 @@ import Testing
         }
     }
 
+    /// Traefik's ForwardAuth hands /sso/auth's answer to the browser, so `?redirect=true` turns a
+    /// page load without a session into the gate's sign-in redirect; API calls, other methods
+    /// and nginx (no parameter) keep the 401.
+    @Test func forwardAuthRedirectsAPageLoadToSignInWhenAsked() async throws {
+        try await Self.withSignedIn(trustLoopback: true) { gatehouse, cookie in
+            let port = gatehouse.ports.proxy
+            let cases: [(target: String, headers: [String], status: Int, location: String?)] = [
+                (
+                    "/sso/auth?redirect=true", ["X-Forwarded-Uri: /reports/1?tab=2", "X-Forwarded-Method: GET"], 302,
+                    "/sso/login?return_to=/reports/1%3Ftab%3D2"
+                ),
+                ("/sso/auth?redirect=TRUE", ["X-Forwarded-Uri: /a b", "X-Forwarded-Method: HEAD"], 302, "/sso/login?return_to=/a%20b"),
+                ("/sso/auth?redirect=true", [], 302, "/sso/login?return_to=/"),
+                // A target the gate refuses, or one that is no path, is not carried along.
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /reports/../settings/x"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: //evil.example/x"], 302, "/sso/login?return_to=//evil.example/x"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: https://evil.example/"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "X-Forwarded-Method: POST"], 401, nil),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "Accept: application/json"], 401, nil),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "X-Requested-With: XMLHttpRequest"], 401, nil),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "X-Forwarded-Uri: /y"], 401, nil),
+                ("/sso/auth", ["X-Forwarded-Uri: /x", "X-Forwarded-Method: GET"], 401, nil),
+                ("/sso/auth?redirect=false", ["X-Forwarded-Uri: /x"], 401, nil),
+            ]
+            for check in cases {
+                let response = try await RawHTTP.get(port: port, check.target, headers: check.headers)
+                #expect(response.status == check.status, "\(check)")
+                #expect(response.header("Location") == check.location, "\(check)")
+            }
+            // Signed in, the parameter changes nothing.
+            let signedIn = try await RawHTTP.get(
+                port: port, "/sso/auth?redirect=true", headers: ["Cookie: \(cookie)", "X-Forwarded-Uri: /reports/1", "X-Forwarded-Method: GET"])
+            #expect(signedIn.status == 200)
+            // The sign-in page keeps only a same-origin path: `//evil.example/x` is dropped there.
+            let page = try await RawHTTP.get(port: port, "/sso/login?return_to=//evil.example/x")
+            #expect(!page.body.contains("evil.example"))
+        }
+    }
+
     @Test func anUntrustedPeersForwardedUriIsNotBelieved() async throws {
         try await Self.withSignedIn { gatehouse, cookie in
             // Not from a trusted proxy: X-Forwarded-Uri is dropped, so forward-auth does not know

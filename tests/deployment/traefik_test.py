@@ -16,8 +16,9 @@ not in Debian) and without a Docker engine.
 - gatehouse.yaml passes `gatehouse check-config`; docker-compose.yml passes `config -q`; the app
   is published on no port;
 - a live gatehouse with this config, asked the way ForwardAuth asks (from a trusted address,
-  without a session), answers 401 (the status the sign-in page catches), and `/sso/login`
-  answers 200 HTML with its CSRF cookie (what the `errors` middleware passes on).
+  without a session, at the middleware's address), answers a page load with a 302 to
+  `/sso/login?return_to=<X-Forwarded-Uri>` and an API call with 401, and `/sso/login` answers
+  200 HTML with its CSRF cookie.
 
 Run: BIN=/path/to/binaries .venv/bin/python tests/deployment/traefik_test.py
 """
@@ -150,6 +151,7 @@ def check_dynamic(dynamic, entry_points, config, headers, gatehouse_hosts, traef
                 f"dynamic.yml {name}: address is Gatehouse's {prefix}/auth on port {listen_port}",
                 address.geturl(),
             )
+            check(address.query == "redirect=true", f"dynamic.yml {name}: the address asks for the sign-in redirect (?redirect=true)", address.geturl())
             check(body.get("authResponseHeaders") == headers, f"dynamic.yml {name}: authResponseHeaders are exactly {headers}", str(body.get("authResponseHeaders")))
             check("authResponseHeadersRegex" not in body, f"dynamic.yml {name}: no authResponseHeadersRegex (it would copy more headers)")
             trust = body.get("trustForwardHeader", False)
@@ -192,8 +194,8 @@ def check_dynamic(dynamic, entry_points, config, headers, gatehouse_hosts, traef
             app_routers.append(name)
             auth = [i for i, m in enumerate(used) if m in forward_auths]
             check(bool(auth), f"dynamic.yml routers.{name}: the app is behind forwardAuth")
-            sign_in = [i for i, m in enumerate(used) if "errors" in (middlewares.get(m) or {})]
-            check(bool(sign_in) and bool(auth) and sign_in[0] < auth[0], f"dynamic.yml routers.{name}: the sign-in page wraps forwardAuth (listed before it)")
+            errors = [m for m in used if "errors" in (middlewares.get(m) or {})]
+            check(not errors, f"dynamic.yml routers.{name}: no errors middleware replaces the app's own 401s", str(errors))
             removed = {
                 key.lower()
                 for middleware in used
@@ -237,7 +239,7 @@ def request(url, headers=None):
         return error.code, error.headers, error.read()
 
 
-def check_live(config):
+def check_live(config, auth_target):
     """A gatehouse with this config, asked as Traefik asks; 127.0.0.1 plays Traefik's address."""
     with tempfile.TemporaryDirectory() as work:
         port, admin = free_port(), free_port()
@@ -253,11 +255,14 @@ def check_live(config):
             # The headers Traefik's ForwardAuth sets (pkg/middlewares/auth/forward.go, writeHeader).
             forwarded = {"X-Forwarded-Method": "GET", "X-Forwarded-Proto": "http", "X-Forwarded-Host": "localhost:8080",
                          "X-Forwarded-Uri": "/reports?x=1", "X-Forwarded-For": "203.0.113.7", "Accept": "text/html"}
-            status, _, _ = request(f"http://127.0.0.1:{port}/sso/auth", forwarded)
-            check(status == 401, "live: /sso/auth without a session answers 401, the status gatehouse-sign-in catches", str(status))
+            status, headers, _ = request(f"http://127.0.0.1:{port}{auth_target}", forwarded)
+            check(status == 302 and headers.get("Location") == "/sso/login?return_to=/reports%3Fx%3D1",
+                  f"live: {auth_target} without a session sends a page load to the sign-in page with its path", f"{status} {headers.get('Location')}")
+            status, _, _ = request(f"http://127.0.0.1:{port}{auth_target}", dict(forwarded, Accept="application/json"))
+            check(status == 401, f"live: {auth_target} without a session answers an API call 401", str(status))
             status, headers, body = request(f"http://127.0.0.1:{port}/sso/login", {"Host": "localhost:8080"})
             check(status == 200 and b"<form" in body, "live: /sso/login answers the sign-in form", str(status))
-            check(any("csrf" in c for c in headers.get_all("Set-Cookie") or []), "live: /sso/login sets its CSRF cookie (passed on by the errors middleware)")
+            check(any("csrf" in c for c in headers.get_all("Set-Cookie") or []), "live: /sso/login sets its CSRF cookie")
         finally:
             server.terminate()
             try:
@@ -289,8 +294,12 @@ def main():
     config = check_config(EXAMPLE / "gatehouse.yaml")
     headers = product_header_names(config)
     entry_points = check_static(yaml.safe_load((EXAMPLE / "traefik.yml").read_text()), dynamic_target)
-    check_dynamic(yaml.safe_load((EXAMPLE / "dynamic.yml").read_text()), entry_points, config, headers, gatehouse_hosts, traefik_address)
-    check_live(config)
+    dynamic = yaml.safe_load((EXAMPLE / "dynamic.yml").read_text())
+    check_dynamic(dynamic, entry_points, config, headers, gatehouse_hosts, traefik_address)
+    # Ask the live Gatehouse at the path and query the forwardAuth middleware names.
+    addresses = [urlparse(m["forwardAuth"].get("address", "")) for m in ((dynamic.get("http") or {}).get("middlewares") or {}).values() if "forwardAuth" in (m or {})]
+    auth_target = addresses[0].path + (f"?{addresses[0].query}" if addresses[0].query else "") if addresses else "/sso/auth"
+    check_live(config, auth_target)
     if failures:
         print(f"\n{len(failures)} check(s) failed:", *failures, sep="\n  ")
         sys.exit(1)

@@ -59,8 +59,8 @@ struct SessionRoutes: Sendable {
                     string: #"{"error":"sessions_unavailable","message":"Sign-in cannot be checked right now; try again shortly."}"#)))
     }
 
-    /// `GET /sso/auth`: 200 with the identity headers, 401 without a session, 503 when the store
-    /// did not answer, 403 when a rule
+    /// `GET /sso/auth`: 200 with the identity headers, 401 without a session (a 302 to the sign-in
+    /// page for a page load with `?redirect=true`), 503 when the store did not answer, 403 when a rule
     /// refuses the original request (`X-Forwarded-Uri`/`-Method`, which the front proxy only
     /// passes from trusted proxies). It decides the path exactly as the front proxy does
     /// (`RequestPath`), and never says yes about a request it was not told of: without a believed
@@ -68,6 +68,7 @@ struct SessionRoutes: Sendable {
     func forwardAuth(_ request: Request) async -> Response {
         guard case .success(let found) = await identity(request) else { return Self.sessionsUnavailable }
         guard let identity = found else {
+            if let redirect = ForwardAuthSignInRedirect(ssoPrefix: ssoPrefix).response(for: request) { return redirect }
             return Response(
                 status: .unauthorized, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"unauthenticated"}"#)))
