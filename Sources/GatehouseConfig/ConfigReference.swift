@@ -108,7 +108,9 @@ public enum ConfigReference {
                 ),
                 Entry(
                     keys: ["tenants[].jit_default_role"], defaultValue: #"`null`"#,
-                    meaning: #"role for just-in-time users; only for tenants without SCIM"#),
+                    meaning:
+                        #"role for just-in-time users; only for tenants without SCIM; an account is made just in time only for an email under the tenant's `email_domains`"#
+                ),
                 Entry(
                     keys: ["tenants[].scim_adopt_existing"], defaultValue: #"`false`"#,
                     meaning:

@@ -33,6 +33,7 @@ public struct AccountLinking: Sendable {
             return existing.active ? .linked(existing, previousRole: previousRole) : .deactivated(existing)
         }
         guard !settings.provisionsWithSCIM, let role = assertedRole ?? settings.justInTimeRole else { return .notProvisioned }
+        guard settings.isTenantEmail(assertion.email) else { return .emailOutsideTenantDomains }
         let created = try await directory.createJustInTimeAccount(tenantID: tenantID, email: assertion.email, role: role, at: now)
         return created.active ? .createdJustInTime(created) : .deactivated(created)
     }

@@ -11,12 +11,14 @@ public enum SignInOutcome: Sendable, Equatable {
     case deactivated(SignInAccount)
     /// The tenant takes the role from the assertion and it is missing or not an allowed role.
     case roleRefused(asserted: String?)
+    /// The account would be created just in time, but the email's domain is not the tenant's.
+    case emailOutsideTenantDomains
 
     /// The account to start a session for; nil for every refusal.
     public var signedIn: SignInAccount? {
         switch self {
         case .linked(let account, _), .createdJustInTime(let account): return account
-        case .notProvisioned, .deactivated, .roleRefused: return nil
+        case .notProvisioned, .deactivated, .roleRefused, .emailOutsideTenantDomains: return nil
         }
     }
 }

@@ -11,11 +11,25 @@ public struct SignInSettings: Sendable, Equatable {
     public var justInTimeRole: String?
     /// The roles an account may hold (upper case); an asserted role outside them refuses the sign-in.
     public var allowedRoles: Set<String>
+    /// The tenant's `email_domains` (lower case): an account is created just in time only for an
+    /// email in one of them, so a tenant's IdP cannot mint an identity under another company's
+    /// domain (`ceo@othercorp.com` with tenant `acme`) for an upstream that reads the email alone.
+    public var justInTimeEmailDomains: Set<String>
 
-    public init(provisionsWithSCIM: Bool, roleFromAssertion: Bool, justInTimeRole: String?, allowedRoles: Set<String>) {
+    public init(
+        provisionsWithSCIM: Bool, roleFromAssertion: Bool, justInTimeRole: String?, allowedRoles: Set<String>, justInTimeEmailDomains: Set<String>
+    ) {
         self.provisionsWithSCIM = provisionsWithSCIM
         self.roleFromAssertion = roleFromAssertion
         self.justInTimeRole = justInTimeRole
         self.allowedRoles = allowedRoles
+        self.justInTimeEmailDomains = Set(justInTimeEmailDomains.map { $0.lowercased() })
+    }
+
+    /// True when `email`'s domain (after its last `@`) is one of the tenant's, ignoring case.
+    public func isTenantEmail(_ email: String) -> Bool {
+        guard let at = email.lastIndex(of: "@") else { return false }
+        let domain = email[email.index(after: at)...].lowercased()
+        return !domain.isEmpty && justInTimeEmailDomains.contains(domain)
     }
 }

@@ -165,6 +165,19 @@ import Testing
         }
     }
 
+    /// The tenant's IdP signs whatever email it likes: just in time, only the tenant's domains.
+    @Test func aJITTenantCreatesNoUserOutsideItsEmailDomains() async throws {
+        try await Self.withGatehouse(jit: true, users: []) { gatehouse in
+            for email in ["ceo@othercorp.com", "carol@acme.com.evil.example"] {
+                let refused = try await Self.postResponse(gatehouse.ports.proxy, email: email, inResponseTo: nil, relayState: nil, cookies: [])
+                #expect(refused.status == 403, "\(email)")
+                #expect(refused.body.contains("Your account is not set up here"), "\(email)")
+                #expect(refused.cookies.allSatisfy { !$0.hasPrefix("gatehouse_session=") }, "\(email)")
+                #expect(try await gatehouse.application.store.user(tenantID: "acme", named: email) == nil, "\(email)")
+            }
+        }
+    }
+
     @Test func theEmailPageRefusesUnknownDomainsAndForgedForms() async throws {
         try await Self.withGatehouse { gatehouse in
             let port = gatehouse.ports.proxy

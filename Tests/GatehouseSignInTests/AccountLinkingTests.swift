@@ -17,7 +17,9 @@ import Testing
     }
 
     static func settings(scim: Bool, roleFromAssertion: Bool = false, jit: String? = nil) -> SignInSettings {
-        SignInSettings(provisionsWithSCIM: scim, roleFromAssertion: roleFromAssertion, justInTimeRole: jit, allowedRoles: roles)
+        SignInSettings(
+            provisionsWithSCIM: scim, roleFromAssertion: roleFromAssertion, justInTimeRole: jit, allowedRoles: roles,
+            justInTimeEmailDomains: ["acme.com", "Acme.example"])
     }
 
     @Test func aProvisionedAccountIsLinkedByEmailIgnoringCaseWithItsStoredRole() async throws {
@@ -43,6 +45,34 @@ import Testing
         let created = SignInAccount(id: "jit-1", tenantID: "acme", email: "bob@acme.com", role: "MANAGER", active: true)
         #expect(outcome == .createdJustInTime(created))
         #expect(directory.accounts == [created])
+    }
+
+    /// A tenant's IdP asserts any email it likes; an account is made just in time only under the
+    /// tenant's own domains, whether the role is the default or asserted.
+    @Test(arguments: [
+        "ceo@othercorp.com", "alice@acme.com.evil.example", "alice@sub.acme.com", "alice@", "alice", "alice@acme.com@othercorp.com",
+        "alice@acme.co",
+    ])
+    func noAccountIsCreatedJustInTimeOutsideTheTenantsDomains(email: String) async throws {
+        for settings in [Self.settings(scim: false, jit: "ANALYST"), Self.settings(scim: false, roleFromAssertion: true)] {
+            let directory = InMemorySignInDirectory()
+            let outcome = try await AccountLinking(directory: directory).outcome(
+                for: Self.assertion(email: email, role: "MANAGER"), settings: settings, now: Self.now)
+            #expect(outcome == .emailOutsideTenantDomains, "\(email)")
+            #expect(outcome.signedIn == nil)
+            #expect(try await directory.account(tenantID: "acme", email: email) == nil, "\(email)")
+        }
+    }
+
+    @Test(arguments: ["alice@acme.com", "Alice@ACME.COM", "bob@acme.example", "carol@x@acme.com"])
+    func anEmailUnderTheTenantsDomainsIsCreatedJustInTime(email: String) async throws {
+        let outcome = try await AccountLinking(directory: InMemorySignInDirectory()).outcome(
+            for: Self.assertion(email: email), settings: Self.settings(scim: false, jit: "ANALYST"), now: Self.now)
+        guard case .createdJustInTime(let account) = outcome else {
+            Issue.record("\(email): \(outcome)")
+            return
+        }
+        #expect(account.role == "ANALYST")
     }
 
     @Test func aTenantWithSCIMNeverCreatesAnAccount() async throws {

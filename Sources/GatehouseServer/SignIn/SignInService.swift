@@ -206,7 +206,7 @@ final class SignInService: Sendable {
 
         let settings = SignInSettings(
             provisionsWithSCIM: !tenant.scimTokenSHA256.isEmpty, roleFromAssertion: tenant.roleAttribute != nil,
-            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRole.all))
+            justInTimeRole: tenant.jitDefaultRole, allowedRoles: Set(DashboardRole.all), justInTimeEmailDomains: Set(tenant.emailDomains))
         let user: SignInAccount
         switch try await linking.outcome(for: validated, settings: settings, now: moment) {
         case .linked(let account, _):
@@ -218,6 +218,10 @@ final class SignInService: Sendable {
             return problem(.idpRefused, reference: reference, detail: "role attribute missing or not a dashboard role", tenant: tenantID)
         case .notProvisioned:
             return problem(.notProvisioned, reference: reference, detail: "no user for that email", tenant: tenantID)
+        case .emailOutsideTenantDomains:
+            return problem(
+                .notProvisioned, reference: reference,
+                detail: "just-in-time account not created: the asserted email's domain is not one of the tenant's email_domains", tenant: tenantID)
         case .deactivated(let account):
             return problem(.deactivated, reference: reference, detail: "user \(account.id) is deactivated", tenant: tenantID)
         }
