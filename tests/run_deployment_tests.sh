@@ -8,6 +8,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 export BIN=${BIN:-$PWD/.build/debug}
+# make test exports GATEHOUSE_TEST_POSTGRES for the store tests; a gatehouse started here would
+# read any GATEHOUSE_* variable as a configuration key ("test_postgres: unknown key").
+while read -r name; do unset "$name"; done < <(compgen -e | grep '^GATEHOUSE_' || true)
 failed=()
 shopt -s nullglob
 tests=(tests/deployment/*_test.py)

@@ -82,7 +82,13 @@ struct ConfigValidator {
         }
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             switch PostgresURL.parse(text) {
-            case .success(let parsed): return .postgres(url: text, parsed: parsed)
+            case .success(let parsed):
+                // verify-full against a root certificate the process cannot read would fail at the
+                // first connection, long after check-config said yes.
+                if let root = parsed.sslRootCertificate {
+                    checkReadable("store", path: root, mustContain: "-----BEGIN CERTIFICATE-----", what: "a PEM certificate (sslrootcert)")
+                }
+                return .postgres(url: text, parsed: parsed)
             case .failure(let problem):
                 reader.report("store", problem.message)
                 return nil
@@ -95,6 +101,7 @@ struct ConfigValidator {
     private func storeSettings(_ top: ConfigSection) -> StoreSettings {
         var settings = StoreSettings()
         settings.passwordFile = top.string("store_password_file")
+        if let file = settings.passwordFile { checkReadable("store_password_file", path: file, mustContain: nil, what: "") }
         settings.password = top.string("store_password")
         settings.poolSize = top.int("store_pool_size", default: settings.poolSize, range: 1...512)
         settings.timeout = top.duration("store_timeout", default: settings.timeout)
@@ -177,6 +184,12 @@ struct ConfigValidator {
         let metadataFile = section.string("idp_metadata_file")
         if metadataURL != nil && metadataFile != nil {
             reader.report(section.child("idp_metadata_url"), "set either idp_metadata_url or idp_metadata_file, not both")
+        }
+        if let metadataFile, metadataURL == nil {
+            // Read at start and on reload: a missing or wrong file is the operator's to fix now,
+            // not a sign-in that fails later.
+            checkReadable(
+                section.child("idp_metadata_file"), path: metadataFile, mustContain: "EntityDescriptor", what: "SAML metadata (no EntityDescriptor)")
         }
         let insecureHTTP = section.bool("insecure_allow_http_metadata", default: false)
         if let metadataURL {
@@ -333,6 +346,16 @@ struct ConfigValidator {
         settings.maxURIBytes = section.int("max_uri_bytes", default: settings.maxURIBytes, range: 256...(1 << 20))
         section.finish()
         return settings
+    }
+
+    /// A file named in the configuration must be readable (and hold `mustContain`, when given).
+    private func checkReadable(_ path: String, path file: String, mustContain marker: String?, what: String) {
+        do {
+            let text = try reader.readFile(file)
+            if let marker, !text.contains(marker) { reader.report(path, "\(file) is not \(what)") }
+        } catch {
+            reader.report(path, "cannot read \(file): \(error)")
+        }
     }
 
     /// A key or certificate file named in the configuration must be readable PEM of its kind.

@@ -52,7 +52,8 @@ import Testing
         }
         #expect(url.host == "db.example.com")
         let set = try ConfigLoader.parse(
-            yaml: base + "store_pool_size: 4\nstore_timeout: 2s\nstore_password_file: /run/secrets/db\nhousekeeping_interval: 1m\n"
+            yaml: base + "store_pool_size: 4\nstore_timeout: 2s\nstore_password_file: /run/secrets/db\nhousekeeping_interval: 1m\n",
+            readFile: { _ in "secret\n" }
         ).get()
         #expect(set.storeSettings.poolSize == 4 && set.storeSettings.timeout == .seconds(2))
         #expect(set.storeSettings.passwordFile == "/run/secrets/db" && set.storeSettings.housekeepingInterval == .seconds(60))
