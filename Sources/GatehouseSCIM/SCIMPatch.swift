@@ -205,7 +205,7 @@ public enum SCIMPatch {
                 for element in value?.arrayValue ?? [value ?? .null] where element != .null {
                     let identity = Self.identity(of: element)
                     if elements.contains(where: { $0 == element || (identity != nil && Self.identity(of: $0) == identity) }) { continue }
-                    if element.objectValue?.value(forAttribute: "primary") == .bool(true) { elements = elements.map(Self.notPrimary) }
+                    if SCIMUserRules.isPrimary(element) { elements = elements.map(Self.notPrimary) }
                     elements.append(element)
                 }
                 return elements.isEmpty ? nil : .array(elements)
@@ -268,7 +268,7 @@ public enum SCIMPatch {
                 result.append(Self.assign(value, sub: sub, into: Self.seed(from: filter)))
             }
             // At most one element is primary (RFC 7643 §2.4): one written as primary demotes the rest.
-            if written.contains(where: { result[$0].objectValue?.value(forAttribute: "primary") == .bool(true) }) {
+            if written.contains(where: { SCIMUserRules.isPrimary(result[$0]) }) {
                 for index in result.indices where !written.contains(index) { result[index] = Self.notPrimary(result[index]) }
             }
             elements = result

@@ -31,11 +31,13 @@ public enum SCIMUserRules {
         guard SCIMSchemas.roles.contains(role) else {
             throw SCIMError.invalidValue("role \"\(role)\" is not one of \(SCIMSchemas.roles.joined(separator: ", ")).")
         }
-        // Every `roles` element, not only the primary one, is a dashboard role: a stored value that
-        // is none would be answered back to the IdP as if it were assigned.
+        // A `roles` value this request brings, primary or not, is a dashboard role: one that is none
+        // would be answered back to the IdP as if it were assigned. Values already stored are not
+        // judged again, so a user stored before this rule can still be deactivated.
+        let storedRoleValues = (previous?["roles"]?.arrayValue ?? []).compactMap(Self.roleValue)
         for element in document["roles"]?.arrayValue ?? [] {
-            let value = element.objectValue?.value(forAttribute: "value")?.stringValue ?? element.stringValue
-            guard let value, SCIMSchemas.roles.contains(value) else {
+            guard let value = Self.roleValue(of: element), !storedRoleValues.contains(value) else { continue }
+            guard case .string(let text) = value, SCIMSchemas.roles.contains(text) else {
                 throw SCIMError.invalidValue("roles[].value must be one of \(SCIMSchemas.roles.joined(separator: ", ")).")
             }
         }
@@ -52,7 +54,23 @@ public enum SCIMUserRules {
     /// The `value` of the element marked primary, else of the first element.
     static func primaryValue(of attribute: JSONValue?) -> String? {
         guard let elements = attribute?.arrayValue?.compactMap(\.objectValue), !elements.isEmpty else { return nil }
-        let chosen = elements.first { $0["primary"] == .bool(true) } ?? elements[0]
+        let chosen = elements.first { isPrimary(.object($0)) } ?? elements[0]
         return chosen["value"]?.stringValue
+    }
+
+    /// `primary` is true, also as Entra's string `"True"` (any case).
+    static func isPrimary(_ element: JSONValue) -> Bool {
+        switch element.objectValue?.value(forAttribute: "primary") {
+        case .bool(true): return true
+        case .string(let text): return text.lowercased() == "true"
+        default: return false
+        }
+    }
+
+    /// A `roles` element's value (a bare string counts as its value); nil when it has none.
+    private static func roleValue(of element: JSONValue) -> JSONValue? {
+        if case .string = element { return element }
+        guard let value = element.objectValue?.value(forAttribute: "value"), value != .null else { return nil }
+        return value
     }
 }

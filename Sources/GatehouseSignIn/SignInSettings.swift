@@ -26,10 +26,17 @@ public struct SignInSettings: Sendable, Equatable {
         self.justInTimeEmailDomains = Set(justInTimeEmailDomains.map { $0.lowercased() })
     }
 
-    /// True when `email`'s domain (after its last `@`) is one of the tenant's, ignoring case.
+    /// True when `email` is one plain address whose domain is one of the tenant's, ignoring ASCII
+    /// case. One `@` only, no quotes, spaces or control characters, an ASCII domain: an upstream
+    /// that splits `ceo@othercorp.com@acme.com` at its first `@`, or folds the Kelvin sign in
+    /// `x@\u{212A}ontoso.com` to `k`, must not read another domain than the one checked here.
     public func isTenantEmail(_ email: String) -> Bool {
-        guard let at = email.lastIndex(of: "@") else { return false }
-        let domain = email[email.index(after: at)...].lowercased()
+        let bytes = Array(email.utf8)
+        guard bytes.filter({ $0 == UInt8(ascii: "@") }).count == 1,
+            !bytes.contains(where: { $0 <= 0x20 || $0 >= 0x7f || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+            let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0
+        else { return false }
+        let domain = String(decoding: bytes[(at + 1)...], as: UTF8.self).lowercased()
         return !domain.isEmpty && justInTimeEmailDomains.contains(domain)
     }
 }

@@ -14,6 +14,41 @@ import Testing
 
     static let group = #"{"displayName":"Tour Guides","members":[{"value":"2819c223"},{"value":"902c246b"}]}"#
 
+    /// One element written as primary, by a filtered path or an add, makes the others not primary,
+    /// also when it says so with Entra's string "True".
+    @Test func aNewPrimaryDemotesTheOthers() throws {
+        let user = #"{"userName":"b","role":"ANALYST","emails":[{"value":"w@x.com","type":"work","primary":true},{"value":"h@x.com","type":"home"}]}"#
+        for operation in [
+            #"{"op":"replace","path":"emails[type eq \"home\"].primary","value":true}"#,
+            #"{"op":"Replace","path":"emails[type eq \"home\"].primary","value":"True"}"#,
+        ] {
+            let result = try Self.patch(user, "[\(operation)]")
+            let emails = try #require(result["emails"]?.arrayValue)
+            #expect(emails.count == 2, "\(operation)")
+            #expect(
+                emails.filter { $0.objectValue?["primary"] == .bool(true) }.map { $0.objectValue?["value"] } == [.string("h@x.com")], "\(operation)")
+            #expect(try SCIMUserRules.prepare(result, previous: nil).1.email == "h@x.com", "\(operation)")
+        }
+        let roles = #"{"userName":"b","role":"ANALYST","roles":[{"value":"ANALYST","primary":true}]}"#
+        let added = try Self.patch(roles, #"[{"op":"Add","path":"roles","value":[{"value":"MANAGER","primary":"True"}]}]"#)
+        #expect(try SCIMUserRules.prepare(added, previous: Self.object(roles)).1.role == "MANAGER")
+    }
+
+    /// A `roles` value stored before roles were checked (Entra's filtered PATCH once added one)
+    /// does not block the next change: deactivating that user works; a new such value is refused.
+    @Test func aStoredRoleValueThatIsNoDashboardRoleDoesNotBlockDeactivation() throws {
+        let stored =
+            #"{"userName":"b","role":"ANALYST","active":true,"roles":[{"value":"ANALYST","primary":true},{"value":"Global Administrator","primary":false}]}"#
+        let deactivated = try Self.patch(stored, #"[{"op":"Replace","path":"active","value":"False"}]"#)
+        let (_, fields) = try SCIMUserRules.prepare(deactivated, previous: Self.object(stored))
+        #expect(fields.active == false && fields.role == "ANALYST")
+        let another = try Self.patch(stored, #"[{"op":"Add","path":"roles","value":[{"value":"Reader"}]}]"#)
+        #expect(throws: SCIMError.self) { try SCIMUserRules.prepare(another, previous: Self.object(stored)) }
+        // An element without a value (Entra's remove of roles[…].value) is no role to judge.
+        let emptied = try Self.patch(stored, #"[{"op":"Add","path":"roles","value":[{"type":"WindowsAzureActiveDirectoryRole"}]}]"#)
+        #expect(throws: Never.self) { try SCIMUserRules.prepare(emptied, previous: Self.object(stored)) }
+    }
+
     @Test func rfcAddMembers() throws {
         let result = try Self.patch(
             Self.group, #"[{"op":"add","path":"members","value":[{"display":"James Smith","value":"08e1d05d"}]}]"#, type: .group)

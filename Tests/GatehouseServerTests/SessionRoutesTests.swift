@@ -49,7 +49,11 @@ import Testing
                 ("/sso/auth?redirect=true", [], 302, "/sso/login?return_to=/"),
                 // A target the gate refuses, or one that is no path, is not carried along.
                 ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /reports/../settings/x"], 302, "/sso/login?return_to=/"),
-                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: //evil.example/x"], 302, "/sso/login?return_to=//evil.example/x"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: //evil.example/x"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /\\evil.example/x"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /%2F%2Fevil.example/x"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /%5Cevil.example/x"], 302, "/sso/login?return_to=/"),
+                ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x%0d%0aSet-Cookie:%20a=b"], 302, "/sso/login?return_to=/"),
                 ("/sso/auth?redirect=true", ["X-Forwarded-Uri: https://evil.example/"], 302, "/sso/login?return_to=/"),
                 ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "X-Forwarded-Method: POST"], 401, nil),
                 ("/sso/auth?redirect=true", ["X-Forwarded-Uri: /x", "Accept: application/json"], 401, nil),
@@ -67,9 +71,6 @@ import Testing
             let signedIn = try await RawHTTP.get(
                 port: port, "/sso/auth?redirect=true", headers: ["Cookie: \(cookie)", "X-Forwarded-Uri: /reports/1", "X-Forwarded-Method: GET"])
             #expect(signedIn.status == 200)
-            // The sign-in page keeps only a same-origin path: `//evil.example/x` is dropped there.
-            let page = try await RawHTTP.get(port: port, "/sso/login?return_to=//evil.example/x")
-            #expect(!page.body.contains("evil.example"))
         }
     }
 

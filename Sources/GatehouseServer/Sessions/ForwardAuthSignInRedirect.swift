@@ -1,5 +1,6 @@
 import GatehouseBasics
 import GatehouseProxy
+import GatehouseSessions
 import HTTPTypes
 import Hummingbird
 
@@ -23,9 +24,10 @@ struct ForwardAuthSignInRedirect {
         guard methods.count <= 1, uris.count <= 1 else { return nil }
         let method = methods.first?.uppercased() ?? "GET"
         guard method == "GET" || method == "HEAD", !Self.wantsJSON(request.headers) else { return nil }
-        // A target the gate would refuse (dot segments, encoded slashes, control characters) is
-        // not carried into the sign-in URL; the person lands on `/` afterwards.
-        let target = uris.first.flatMap { RequestPath(target: $0) != nil && $0.hasPrefix("/") ? $0 : nil } ?? "/"
+        // A target the gate would refuse (dot segments, encoded slashes, control characters), or
+        // one a browser could read as another origin (`//host`, `/\host`), is not carried into the
+        // sign-in URL; the person lands on `/` afterwards.
+        let target = uris.first.flatMap { RequestPath(target: $0) != nil ? ReturnPath.sanitize($0) : nil } ?? "/"
         let location = "\(ssoPrefix)/login?return_to=\(PercentEncoding.encode(target, keeping: [UInt8(ascii: "/")]))"
         return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
     }
