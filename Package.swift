@@ -199,10 +199,14 @@ let package = Package(
         .executableTarget(name: "SAMLFuzzer", dependencies: ["GatehouseFuzzing"], path: "fuzz/saml", swiftSettings: strict),
         .testTarget(name: "GatehouseXMLTests", dependencies: ["GatehouseXML"], swiftSettings: strict),
         .testTarget(
-            name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML", "GatehouseFuzzing"], exclude: ["Fixtures/generate.py"],
+            name: "GatehouseSAMLTests", dependencies: ["GatehouseSAML", "GatehouseXML", "GatehouseFuzzing", "GatehouseTestSupport"],
+            exclude: ["Fixtures/generate.py"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"], swiftSettings: strict),
+        // Child processes for tests without Foundation's Process (ChildProcess.swift says why).
+        .target(name: "CChildProcess", path: "Tests/CChildProcess"),
+        .target(name: "GatehouseTestSupport", dependencies: ["CChildProcess"], path: "Tests/GatehouseTestSupport", swiftSettings: strict),
         .testTarget(
             name: "GatehouseSQLiteTests",
             dependencies: [
@@ -226,7 +230,7 @@ let package = Package(
             name: "GatehouseServerTests",
             dependencies: [
                 "GatehouseServer", "GatehouseConfig", "GatehouseProxy", "GatehouseSAML", "GatehouseXML", "GatehouseDevIdP",
-                "GatehouseSessions", "GatehouseSCIM", "GatehouseStore", "DemoUpstream",
+                "GatehouseSessions", "GatehouseSCIM", "GatehouseStore", "DemoUpstream", "GatehouseTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseFuzzing
+import GatehouseTestSupport
 import Testing
 
 /// Every fixture (the fuzzing seeds) and every crasher that `make fuzz-saml` ever saved in
@@ -31,16 +32,11 @@ import Testing
     /// it, an encoding error once went straight to stderr (found by the fuzzer). Nothing may.
     @Test func nothingFromLibxml2ReachesStandardErrorOnAnyThread() throws {
         let replay = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("SAMLFuzzer")
-        let process = Process()
-        process.executableURL = replay
-        process.arguments = [Self.repository.appendingPathComponent("Tests/GatehouseSAMLTests/Fixtures/encoding-error.xml").path]
-        let standardError = Pipe()
-        process.standardError = standardError
-        process.standardOutput = Pipe()
-        try process.run()
-        let written = standardError.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let child = try ChildProcess(
+            replay.path, [Self.repository.appendingPathComponent("Tests/GatehouseSAMLTests/Fixtures/encoding-error.xml").path],
+            standardOutput: .null, standardError: .pipe)
+        let written = child.standardError?.readDataToEndOfFile() ?? Data()
+        #expect(child.wait() == 0)
         #expect(String(decoding: written, as: UTF8.self) == "")
     }
 }

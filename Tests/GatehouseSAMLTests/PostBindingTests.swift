@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseSAML
+import GatehouseTestSupport
 import GatehouseXML
 import Testing
 
@@ -51,20 +52,8 @@ enum PythonPeer {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw PeerMissing(description: "\(python) is missing: run `make venv` (make test does)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [fixturePath(script)] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let (status, output) = try ChildProcess.run(python, [fixturePath(script)] + arguments, input: Data(input), mergeStandardError: true)
+        return (status, String(decoding: output, as: UTF8.self))
     }
 
     struct PeerMissing: Error, CustomStringConvertible {

@@ -1,11 +1,12 @@
 import Foundation
+import GatehouseTestSupport
 
 /// The real `gatehouse` binary in a child process, for what only a process shows: signals,
 /// exit codes, what a person sees on the terminal.
 final class GatehouseProcess: @unchecked Sendable {
-    let process = Process()
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let arguments: [String]
+    private let environment: [String: String]
+    private var child: ChildProcess?
     private let lock = NSLock()
     private var lines: [String] = []
     private var waiters: [(predicate: (String) -> Bool, continuation: CheckedContinuation<String, Never>)] = []
@@ -16,32 +17,32 @@ final class GatehouseProcess: @unchecked Sendable {
     }
 
     init(arguments: [String], environment: [String: String] = [:]) {
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }.merging(environment) { $1 }
-        process.standardOutput = output
-        process.standardError = errors
+        self.arguments = arguments
+        self.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }.merging(environment) { $1 }
     }
 
     /// Runs to completion; returns exit status, standard output and standard error.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
-        let child = GatehouseProcess(arguments: arguments, environment: environment)
-        try child.process.run()
-        let out = child.output.fileHandleForReading.readDataToEndOfFile()
-        let err = child.errors.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        return (child.process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let settings = GatehouseProcess(arguments: arguments, environment: environment)
+        let child = try ChildProcess(Self.binary.path, arguments, environment: settings.environment, standardOutput: .pipe, standardError: .pipe)
+        let (out, err) = child.readToEnd()
+        let status = child.wait()
+        return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    /// Starts the process and collects its log lines as they come.
+    /// Starts the process and collects its log lines as they come (standard error is dropped).
     func start() throws {
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+        let started = try ChildProcess(Self.binary.path, arguments, environment: environment, standardOutput: .pipe, standardError: .null)
+        lock.withLock { child = started }
+        started.standardOutput?.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.received(String(decoding: data, as: UTF8.self))
         }
-        try process.run()
     }
+
+    /// True while the started process runs.
+    var isRunning: Bool { lock.withLock { child }?.isRunning ?? false }
 
     private var partial = ""
 
@@ -77,16 +78,12 @@ final class GatehouseProcess: @unchecked Sendable {
 
     var log: [String] { lock.withLock { lines } }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { lock.withLock { child }?.signal(number) }
 
     /// Waits for exit without blocking a cooperative thread.
     func exitStatus() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                self.process.waitUntilExit()
-                continuation.resume(returning: self.process.terminationStatus)
-            }
-        }
+        guard let started = lock.withLock({ child }) else { return -1 }
+        return await started.exitStatus()
     }
 
     /// A port from a JSON log line such as `{"msg":"proxy listening","port":"8080"}`.

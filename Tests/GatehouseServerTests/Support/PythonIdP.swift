@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 
 /// The stand-in Okta (`tests/python/idp_sign.py`, signxml) run from the repository's venv.
 enum PythonIdP {
@@ -12,19 +13,9 @@ enum PythonIdP {
         if let inResponseTo { request["in_response_to"] = inResponseTo }
         let python = repository.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing(description: "\(python) is missing: run `make venv`") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("tests/python/idp_sign.py").path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Missing(description: "idp_sign.py failed with \(process.terminationStatus)") }
+        let (status, data) = try ChildProcess.run(
+            python, [repository.appendingPathComponent("tests/python/idp_sign.py").path], input: try JSONSerialization.data(withJSONObject: request))
+        guard status == 0 else { throw Missing(description: "idp_sign.py failed with \(status)") }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -32,20 +23,9 @@ enum PythonIdP {
     static func run(_ script: String, arguments: [String], input: String) throws -> (status: Int32, output: String) {
         let python = repository.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing(description: "\(python) is missing: run `make venv`") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("tests/python/\(script)").path] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let (status, data) = try ChildProcess.run(
+            python, [repository.appendingPathComponent("tests/python/\(script)").path] + arguments, input: Data(input.utf8), mergeStandardError: true)
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     static func fixture(_ name: String) -> String {

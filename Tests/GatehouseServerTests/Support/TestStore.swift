@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Synchronization
 
 /// The store the server tests run against, from `GATEHOUSE_TEST_STORE`: `sqlite` (the default: a
@@ -33,17 +34,13 @@ enum TestStore {
     /// `url` with its database replaced by a new, empty one.
     static func freshDatabase(on url: String) -> String {
         let name = "gatehouse_server_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "CREATE DATABASE \(name)"]
-        process.standardOutput = FileHandle.nullDevice
+        let status: Int32
         do {
-            try process.run()
-            process.waitUntilExit()
+            status = try ChildProcess.run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "CREATE DATABASE \(name)"]).status
         } catch {
             fatalError("psql could not be started to create a test database: \(error)")
         }
-        precondition(process.terminationStatus == 0, "psql could not create the test database \(name) on \(url)")
+        precondition(status == 0, "psql could not create the test database \(name) on \(url)")
         let queryStart = url.firstIndex(of: "?") ?? url.endIndex
         let slash = url[..<queryStart].lastIndex(of: "/")!
         return String(url[..<url.index(after: slash)]) + name + String(url[queryStart...])
