@@ -34,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
-from local_servers import free_port, wait_for  # noqa: E402
+from local_servers import free_port, wait_for, stop  # noqa: E402
 
 BIN = Path(os.environ.get("BIN", ROOT / ".build" / "debug"))
 COMPOSE_DIR = Path(os.environ.get("COMPOSE_DIR", ROOT / "examples" / "compose"))
@@ -173,15 +173,6 @@ def healthcheck_command(service):
 def run_probe(command, from_port, to_port):
     argv = [word.replace(f"/{from_port}", f"/{to_port}") for word in command]
     return subprocess.run(argv, capture_output=True, timeout=10).returncode
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def check_live_healthchecks(file, gatehouse_probe, gatehouse_admin_port, idp_probe, idp_port):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
-from local_servers import free_port, wait_for  # noqa: E402
+from local_servers import free_port, wait_for, stop  # noqa: E402
 
 BIN = Path(os.environ.get("BIN", ROOT / ".build" / "debug"))
 DOCKERFILE = Path(os.environ.get("DOCKERFILE", ROOT / "Dockerfile"))
@@ -252,12 +252,7 @@ def check_healthcheck_live(healthcheck):
         check(probe(closed) != 0, "HEALTHCHECK fails when nothing listens")
         check(probe(port) != 0, "HEALTHCHECK fails on a port that answers something other than 200 (the proxy's 302)")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=30)
         log.close()
 
 

@@ -31,7 +31,7 @@ import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
-from local_servers import free_port, wait_for  # noqa: E402
+from local_servers import free_port, wait_for, stop  # noqa: E402
 
 FIXTURES = ROOT / "Tests" / "GatehouseSAMLTests" / "Fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -457,12 +457,7 @@ def check_served(gh, okta, entra):
             check_commands(name, guide, gh.work, gh.config)
     finally:
         metadata.shutdown()
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=30)
 
 
 def check_scim_roles(gh, okta, entra):

@@ -37,7 +37,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
-from local_servers import free_port, wait_for  # noqa: E402
+from local_servers import free_port, wait_for, stop  # noqa: E402
 
 BIN = Path(os.environ.get("BIN", ROOT / ".build" / "debug"))
 EXAMPLE = Path(os.environ.get("TRAEFIK_EXAMPLE", ROOT / "examples" / "traefik-forwardauth"))
@@ -264,12 +264,7 @@ def check_live(config, auth_target):
             check(status == 200 and b"<form" in body, "live: /sso/login answers the sign-in form", str(status))
             check(any("csrf" in c for c in headers.get_all("Set-Cookie") or []), "live: /sso/login sets its CSRF cookie")
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server, timeout=30)
             log.close()
 
 

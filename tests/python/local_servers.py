@@ -1,6 +1,7 @@
 """Helpers for the Python-driven tests that start Gatehouse and its peers on 127.0.0.1: a free
 port, and readiness polling (never a sleep on a guess)."""
 import socket
+import subprocess
 import time
 import urllib.request
 
@@ -22,3 +23,13 @@ def wait_for(url, timeout=30, context=None):
             pass
         time.sleep(0.05)  # polling a readiness URL, not waiting on a guess
     raise RuntimeError(f"{url} did not become ready")
+
+
+def stop(process, timeout=30):
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; always reaped."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
