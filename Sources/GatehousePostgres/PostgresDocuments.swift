@@ -7,8 +7,7 @@ import GatehouseSCIM
 enum PostgresDocuments {
     static func folded(_ document: String?) -> String? {
         guard let document, let value = JSONValue.parse(Array(document.utf8)) else { return nil }
-        guard let data = try? JSONEncoder().encode(fold(value)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        return fold(value).jsonText
     }
 
     static func fold(_ value: JSONValue) -> JSONValue {

@@ -57,11 +57,26 @@ extension PostgresStore {
         case userExists
     }
 
-    /// A create (Okta's every new user) in two round trips instead of five: when no user has the
-    /// key, nothing can be locked anyway, and the insert with its audit entry is one statement
-    /// (atomic without BEGIN/COMMIT). A userName taken in between is refused by the unique index,
-    /// as it would be after a locked read. A user that exists goes the locked way.
+    /// A create (Okta's every new user) in one round trip, shared with the creates arriving
+    /// together: for a userName key, `decide` is asked first as if nobody had it, and an insert
+    /// is tried with ON CONFLICT DO NOTHING (the unique index decides, as it would after a
+    /// locked read). When the userName is taken, or `decide` wants anything but a plain insert
+    /// (or throws) without knowing who is there, the locked way reads and decides again. An id
+    /// key always reads first: nothing about an update can be guessed.
     private func writeUserIfAbsent(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite)
+        async throws -> UnlockedWrite
+    {
+        guard case .userName = key else { return try await readThenInsertIfAbsent(tenantID: tenantID, key: key, decide) }
+        guard case .insert(let user, let audit)? = try? decide(nil) else { return .userExists }
+        let inserted = try await call("writeUser") { _ in
+            try await self.userInserts.insert(PostgresUserInserts.Row(user: user, audit: audit)) { rows in try await self.insertNewUsers(rows) }
+        }
+        // A user made just now belongs to no group yet: no membership query.
+        return inserted ? .written(user) : .userExists
+    }
+
+    /// The unlocked read, then (nobody there) the insert with its audit entry in one statement.
+    private func readThenInsertIfAbsent(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite)
         async throws -> UnlockedWrite
     {
         try await call("writeUser") { client in
@@ -73,7 +88,6 @@ extension PostgresStore {
                 case .none:
                     return .written(nil)
                 case .insert(let user, let audit):
-                    // A user made just now belongs to no group yet: no membership query.
                     try await Self.insert(user, audit: audit, connection, logger: self.logger)
                     return .written(user)
                 case .overwrite:

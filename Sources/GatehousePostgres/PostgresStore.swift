@@ -19,6 +19,8 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     private let running: Mutex<Task<Void, Never>?>
     private let closed = Mutex(false)
     let listener: PostgresChangeListener
+    /// New users arriving together share a statement and a commit.
+    let userInserts = PostgresUserInserts()
 
     /// The NOTIFY channel of user changes; the payload is the user id.
     static let userChannel = "gatehouse_user_changed"

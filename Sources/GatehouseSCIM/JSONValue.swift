@@ -41,34 +41,16 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    /// Parses a request body; nil when it is not JSON. Foundation's JSONSerialization reads
-    /// (twice as fast as JSONDecoder into this enum, which tries each case in turn); writing stays
-    /// with JSONEncoder, which is the faster writer.
+    /// Parses a request body; nil when it is not JSON (RFC 8259, see `JSONReader`).
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
-        return JSONValue(foundation: object)
-    }
-
-    private init(foundation value: Any) {
-        switch value {
-        case let string as String: self = .string(string)
-        // JSONSerialization gives booleans as NSNumbers of ObjC type "c" (char), numbers otherwise.
-        case let number as NSNumber: self = String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
-        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
-        case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init(foundation:)))
-        default: self = .null
-        }
+        JSONReader.read(bytes)
     }
 
     /// Compact JSON with sorted keys and unescaped slashes.
-    public var serialized: Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
-    }
+    public var serialized: Data { Data(JSONWriter.write(self)) }
 
     /// The text of `serialized`.
-    public var jsonText: String { String(decoding: serialized, as: UTF8.self) }
+    public var jsonText: String { String(decoding: JSONWriter.write(self), as: UTF8.self) }
 
     public var objectValue: [String: JSONValue]? {
         if case .object(let object) = self { return object }
