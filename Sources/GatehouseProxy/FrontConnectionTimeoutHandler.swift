@@ -69,16 +69,22 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = unwrapOutboundIn(data)
         let endsHTTP = upgradeWatch.responsePartEndsHTTP(part)
-        context.write(data, promise: promise)
-        guard case .end = part else { return }
+        guard case .end = part else { return context.write(data, promise: promise) }
         if endsHTTP {
+            context.write(data, promise: promise)
             // The connection is upgraded (WebSocket): no HTTP request will come again.
             stop()
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
-        timeouts?.responseEnded(now: .now())
-        arm()
+        // Idleness starts when the response's last bytes have left, not when they were queued: a
+        // slow reader still draining the end of a download is not idle (closing would cut it).
+        let sent = promise ?? context.eventLoop.makePromise(of: Void.self)
+        sent.futureResult.assumeIsolated().whenComplete { _ in
+            self.timeouts?.responseEnded(now: .now())
+            self.arm()
+        }
+        context.write(data, promise: sent)
     }
 
     // MARK: Timer
