@@ -15,6 +15,13 @@ enum PostgresErrors {
 
     static func isUniqueViolation(_ error: any Error) -> Bool { sqlState(error) == uniqueViolation }
 
+    /// The server refused a value of the statement itself: a data exception (class 22, such as
+    /// a NUL in jsonb or invalid text), an integrity constraint (23) or a program limit (54).
+    /// Timeouts, deadlocks, lost connections and a server in recovery are none of these.
+    static func isRefusedValue(_ error: any Error) -> Bool { sqlState(error).map { isRefusedValue(sqlState: $0) } ?? false }
+
+    static func isRefusedValue(sqlState state: String) -> Bool { state.hasPrefix("22") || state.hasPrefix("23") || state.hasPrefix("54") }
+
     /// An error of the caller's own (thrown by a `decide` or `change` closure): rethrown as it is.
     struct CallerError: Error {
         let error: any Error

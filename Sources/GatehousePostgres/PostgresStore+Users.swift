@@ -104,8 +104,10 @@ extension PostgresStore {
 extension PostgresStore {
     /// Writes new users and their audit entries in one statement, so one commit: a row whose id
     /// or userName is taken is skipped (ON CONFLICT DO NOTHING), and only the inserted users get
-    /// their audit entry. The server refusing the statement (a value it cannot store) is
-    /// `.refused`, so that the rows can be tried one by one; anything else throws.
+    /// their audit entry. The server refusing a value it cannot store (SQLSTATE class 22, 23 or
+    /// 54) is `.refused`, so that the rows can be tried one by one; anything else (a lock or
+    /// statement timeout, a deadlock, a lost connection, a read-only server) throws to every
+    /// caller of the statement: trying each row alone would only repeat it.
     func insertNewUsers(_ rows: [PostgresUserInserts.Row]) async throws -> PostgresUserInserts.Outcome {
         let query = Self.newUsersQuery(rows)
         let logger = self.logger
@@ -114,7 +116,7 @@ extension PostgresStore {
                 do {
                     let inserted = try await Self.rows(try await connection.query(query, logger: logger)) { try $0["id"].decode(String.self) }
                     return .inserted(Set(inserted))
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] != nil {
+                } catch let error as PSQLError where PostgresErrors.isRefusedValue(error) {
                     return .refused(PostgresErrors.store(error, "insert users"))
                 }
             }
@@ -122,7 +124,7 @@ extension PostgresStore {
     }
 
     static func newUsersQuery(_ rows: [PostgresUserInserts.Row]) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: rows.count * 24)
+        var binds = PostgresBindings(capacity: rows.count * 25)
         func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
             binds.append(value)
             return "$\(binds.count)"

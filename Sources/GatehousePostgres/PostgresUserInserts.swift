@@ -1,4 +1,5 @@
 import GatehouseSCIM
+import GatehouseStore
 import Synchronization
 
 /// Group commit for new users: creates that arrive while earlier ones are being written wait and
@@ -20,6 +21,7 @@ final class PostgresUserInserts: Sendable {
     }
 
     private struct Waiting {
+        let ticket: UInt64
         let row: Row
         let answer: CheckedContinuation<Bool, any Error>
     }
@@ -27,16 +29,22 @@ final class PostgresUserInserts: Sendable {
     private struct State {
         var waiting: [Waiting] = []
         var writers = 0
+        var lastTicket: UInt64 = 0
     }
 
     private let state = Mutex(State())
     private let maximumRows: Int
     private let maximumWriters: Int
+    private let maximumWaiting: Int
 
-    /// At most `maximumWriters` statements run at once, each with at most `maximumRows` rows.
-    init(maximumRows: Int = 64, maximumWriters: Int = 2) {
+    /// At most `maximumWriters` statements run at once, each with at most `maximumRows` rows (25
+    /// bound values each, under PostgreSQL's 65,535); beyond `maximumWaiting` rows waiting, a
+    /// create is refused at once (the database is not keeping up; the IdP retries).
+    init(maximumRows: Int = 64, maximumWriters: Int = 2, maximumWaiting: Int = 4_096) {
+        precondition((1...2_000).contains(maximumRows) && maximumWriters >= 1 && maximumWaiting >= 1)
         self.maximumRows = maximumRows
         self.maximumWriters = maximumWriters
+        self.maximumWaiting = maximumWaiting
     }
 
     /// Rows waiting for a statement (for tests).
@@ -46,15 +54,40 @@ final class PostgresUserInserts: Sendable {
     /// when inserted, false when its id or userName was taken. `write` runs one statement for
     /// the rows it is given (every caller passes the same one; a writer keeps its starter's).
     func insert(_ row: Row, write: @escaping @Sendable ([Row]) async throws -> Outcome) async throws -> Bool {
-        try await withCheckedThrowingContinuation { answer in
-            let startsWriter = state.withLock { state in
-                state.waiting.append(Waiting(row: row, answer: answer))
-                guard state.writers < maximumWriters else { return false }
-                state.writers += 1
-                return true
+        let ticket = state.withLock { state in
+            state.lastTicket += 1
+            return state.lastTicket
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { answer in
+                enum Start { case writer, waits, refused(any Error) }
+                let start: Start = state.withLock { state in
+                    // A caller whose deadline passed (the store call cancels it) must not have its
+                    // row written later: refused here, or taken out of the queue by `onCancel`.
+                    if Task.isCancelled { return .refused(StoreError(.unavailable, context: "PostgreSQL insert users was cancelled")) }
+                    guard state.waiting.count < maximumWaiting else {
+                        return .refused(StoreError(.unavailable, context: "PostgreSQL insert users: \(maximumWaiting) creates already waiting"))
+                    }
+                    state.waiting.append(Waiting(ticket: ticket, row: row, answer: answer))
+                    guard state.writers < maximumWriters else { return .waits }
+                    state.writers += 1
+                    return .writer
+                }
+                switch start {
+                case .refused(let error): answer.resume(throwing: error)
+                case .waits: break
+                // The batch belongs to every caller in it: no caller's cancellation may stop it.
+                case .writer: Task { await self.writeUntilIdle(write) }
+                }
             }
-            // The batch belongs to every caller in it: no caller's cancellation may stop it.
-            if startsWriter { Task { await self.writeUntilIdle(write) } }
+        } onCancel: {
+            // Still queued: out of the queue, answered now. Already in a statement: that
+            // statement answers it (it may commit, as any statement already sent may).
+            let removed = state.withLock { state -> Waiting? in
+                guard let index = state.waiting.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            removed?.answer.resume(throwing: StoreError(.unavailable, context: "PostgreSQL insert users was cancelled"))
         }
     }
 

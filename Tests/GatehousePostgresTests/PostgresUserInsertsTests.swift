@@ -192,6 +192,54 @@ import Testing
         }
     }
 
+    @Test func aCallerCancelledWhileQueuedIsAnsweredAtOnceAndItsRowIsNeverWritten() async throws {
+        let statement = Statement()
+        let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1)
+        let opener = Task { try await inserts.insert(Self.row("opener")) { try await statement.write($0) } }
+        try await Self.eventually { statement.batches.count == 1 }
+        let late = Task { try await inserts.insert(Self.row("late")) { try await statement.write($0) } }
+        let kept = Task { try await inserts.insert(Self.row("kept")) { try await statement.write($0) } }
+        try await Self.eventually { inserts.waitingCount == 2 }
+        late.cancel()
+        await #expect(throws: StoreError.self) { try await late.value }
+        #expect(inserts.waitingCount == 1)
+        statement.release()
+        #expect(try await opener.value)
+        #expect(try await kept.value)
+        #expect(!statement.batches.joined().contains("late"))
+
+        // Cancelled before it was even queued: refused, nothing written.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await inserts.insert(Self.row("early")) { try await statement.write($0) }
+        }
+        await #expect(throws: StoreError.self) { try await early.value }
+        #expect(!statement.batches.joined().contains("early"))
+    }
+
+    @Test func aFullQueueRefusesAtOnce() async throws {
+        let statement = Statement()
+        let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1, maximumWaiting: 2)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await inserts.insert(Self.row("opener")) { try await statement.write($0) } }
+            try await Self.eventually { statement.batches.count == 1 }
+            for name in ["a", "b"] { group.addTask { try await inserts.insert(Self.row(name)) { try await statement.write($0) } } }
+            try await Self.eventually { inserts.waitingCount == 2 }
+            await #expect(throws: StoreError.self) { try await inserts.insert(Self.row("c")) { try await statement.write($0) } }
+            statement.release()
+            for try await inserted in group { #expect(inserted) }
+        }
+        #expect(!statement.batches.joined().contains("c"))
+    }
+
+    @Test(arguments: [
+        ("22P05", true), ("22021", true), ("23502", true), ("54000", true), ("55P03", false), ("40P01", false), ("57014", false), ("25006", false),
+        ("53300", false), ("57P01", false),
+    ])
+    func onlyAValueTheServerCannotStoreSplitsABatch(sqlState: String, splits: Bool) {
+        #expect(PostgresErrors.isRefusedValue(sqlState: sqlState) == splits)
+    }
+
     // MARK: - The statement on PostgreSQL
 
     @Test(.enabled(if: TestDatabase.isAvailable, "needs GATEHOUSE_TEST_POSTGRES (make test sets it)"))
