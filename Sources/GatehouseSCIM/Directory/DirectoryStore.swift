@@ -32,7 +32,9 @@ public protocol DirectoryStore: Sendable {
     /// In one transaction: finds the tenant's user by `key` (nil when none), lets `decide` say
     /// what to write, writes it with its audit entry, and returns the written user with its
     /// `groups` (nil for `.none`). Errors thrown by `decide` abort the transaction and are
-    /// rethrown; a taken userName is `DirectoryError(.conflict)`.
+    /// rethrown; a taken userName is `DirectoryError(.conflict)`. `decide` must be a pure
+    /// function of its argument: a backend may call it more than once, and for a userName key
+    /// first with nil before it knows who is there (PostgreSQL's create without a read).
     func writeUser(tenantID: String, key: UserKey, _ decide: @escaping @Sendable (StoredUser?) throws -> UserWrite) async throws -> StoredUser?
     /// Deletes the user with its sessions and memberships, and writes the audit entry; false
     /// when the tenant has no such user.
