@@ -341,7 +341,10 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             resumeClientReads()
         case .close:
             context.flush()
-            context.close(promise: nil)
+            // Half-close first: it waits for the bytes still queued for the socket (a reader
+            // behind on a download), where a full close would drop them.
+            let channel = context.channel
+            channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
         case .linger:
             // Answered before the client finished sending (a 413, a refusal): what it still
             // sends is read and dropped (`LingeringClose`), so that it reads the answer instead of a reset.

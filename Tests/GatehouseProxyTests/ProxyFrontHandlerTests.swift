@@ -331,6 +331,26 @@ import Testing
         #expect(!busy.isOpen)
     }
 
+    @Test func aConnectionEndsOnlyAfterItsLastResponseHasLeft() throws {
+        let proxy = try EmbeddedProxy()
+        defer { proxy.finish() }
+        let socket = UnsentWrites()
+        try proxy.front.pipeline.syncOperations.addHandler(socket, position: .first)
+        try proxy.send(proxy.request(.GET, "/public/x", headers: [("Connection", "close")]), .end(nil))
+        try proxy.upstreams.respond(0, Upstreams.head(.ok), .body(Upstreams.ok), .end(nil))
+        // The response is over but still queued for a reader that is behind: nothing is dropped.
+        #expect(socket.count == 3)
+        #expect(socket.dropped == 0)
+        #expect(proxy.isOpen)
+        socket.release()
+        proxy.loop.run()
+        let response = try #require(try proxy.responses().first)
+        #expect(response.body == "ok")
+        #expect(response.ended)
+        #expect(response.header("Connection") == "close")
+        #expect(!proxy.isOpen)
+    }
+
     @Test func refusalsBeforeRoutingCloseTheConnection() throws {
         let proxy = try EmbeddedProxy()
         defer { proxy.finish() }
@@ -343,5 +363,46 @@ import Testing
         defer { trace.finish() }
         try trace.send(trace.request(.TRACE, "/public/x"), .end(nil))
         #expect(try trace.responses().map(\.status) == [405])
+    }
+}
+
+/// A socket that has not sent yet: writes wait in it until `release()`. Like NIOPosix's socket
+/// channel, a full close drops what waits and a half-close waits for it.
+final class UnsentWrites: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = Any
+    private var context: ChannelHandlerContext?
+    private var waiting: [(NIOAny, EventLoopPromise<Void>?)] = []
+    private var halfClose: EventLoopPromise<Void>?
+    private(set) var dropped = 0
+
+    var count: Int { waiting.count }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) { waiting.append((data, promise)) }
+
+    func flush(context: ChannelHandlerContext) {}
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode == .output, !waiting.isEmpty {
+            halfClose = promise
+            return
+        }
+        dropped += waiting.count
+        for (_, promise) in waiting { promise?.fail(ChannelError.ioOnClosedChannel) }
+        waiting.removeAll()
+        context.close(mode: mode, promise: promise)
+    }
+
+    /// The socket sends everything, then carries out a half-close that was waiting.
+    func release() {
+        guard let context else { return }
+        for (data, promise) in waiting { context.write(data, promise: promise) }
+        waiting.removeAll()
+        context.flush()
+        if let halfClose {
+            self.halfClose = nil
+            context.close(mode: .output, promise: halfClose)
+        }
     }
 }
