@@ -197,7 +197,7 @@ public enum ConfigReference {
                 Entry(
                     keys: ["proxy.idle_timeout"], defaultValue: #"`75s`"#,
                     meaning:
-                        #"a keep-alive connection with no request in flight is closed after this; never while a request, its body or its response is under way, nor after a WebSocket upgrade"#
+                        #"a keep-alive connection with no request in flight is closed after this; never while a request, its body or its response is under way, nor after a WebSocket upgrade; a client that takes none of the response bytes waiting for it for this long is closed too (it stopped reading; `gatehouse_front_limit_hits_total{limit="stalled_reader"}`)"#
                 ),
                 Entry(
                     keys: ["proxy.max_connections"], defaultValue: #"`10000`"#,

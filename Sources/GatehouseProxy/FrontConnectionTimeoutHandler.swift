@@ -21,6 +21,8 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
     private var context: ChannelHandlerContext?
+    private var stall = FrontSendStall()
+    private var stallTimer: Scheduled<Void>?
 
     init(limits: FrontConnectionLimits, observer: ProxyObserver) {
         self.limits = limits
@@ -61,6 +63,12 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
         context.fireChannelRead(data)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        stall.writabilityChanged()
+        if !context.channel.isWritable { watchSending() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if timeouts?.watchesBytes == true, timeouts?.bytesArrived(now: .now()) == true { arm() }
         context.fireChannelReadComplete()
@@ -80,11 +88,55 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
         // Idleness starts when the response's last bytes have left, not when they were queued: a
         // slow reader still draining the end of a download is not idle (closing would cut it).
         let sent = promise ?? context.eventLoop.makePromise(of: Void.self)
+        stall.endQueued()
         sent.futureResult.assumeIsolated().whenComplete { _ in
+            self.stall.endSent()
             self.timeouts?.responseEnded(now: .now())
             self.arm()
         }
         context.write(data, promise: sent)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        context.flush()
+        // Still queued after the flush tried the socket: the client is behind (rare; a
+        // response that went out whole completed its end's promise inside the flush).
+        if stall.endsQueued > 0 { watchSending() }
+    }
+
+    // MARK: A client that stopped reading
+
+    /// While bytes wait for the client (the channel is not writable, or a response's end is
+    /// queued), a check every `idle_timeout` that they are leaving: a client that takes nothing
+    /// for that long is closed, where it would otherwise hold the connection (and, behind the
+    /// backpressure, an upstream connection) for ever. Armed only then, never per write.
+    private func watchSending() {
+        guard stallTimer == nil, let context, timeouts != nil else { return }
+        stall.start(bufferedBytes: bufferedBytes(context))
+        stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.idleTimeout) { self.stallCheck() }
+    }
+
+    private func stallCheck() {
+        stallTimer = nil
+        guard let context, timeouts != nil else { return }
+        let sending = !context.channel.isWritable
+        switch stall.check(sending: sending, bufferedBytes: bufferedBytes(context)) {
+        case .done:
+            return
+        case .progressed:
+            stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.idleTimeout) { self.stallCheck() }
+        case .stalled:
+            stop()
+            let peer = context.channel.remoteAddress?.ipAddress
+            observer.frontLimitReached(
+                FrontLimitEvent(limit: .stalledReader, peer: peer, detail: "the client took no response bytes for \(Self.text(limits.idleTimeout))"))
+            context.close(promise: nil)
+        }
+    }
+
+    /// What NIO holds for the socket (nil when the channel cannot say: never a stall).
+    private func bufferedBytes(_ context: ChannelHandlerContext) -> Int? {
+        try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)
     }
 
     // MARK: Timer
@@ -100,6 +152,8 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
         timer = nil
         timerDeadline = nil
         timeouts = nil
+        stallTimer?.cancel()
+        stallTimer = nil
     }
 
     /// Makes sure a timer fires no later than the current deadline.

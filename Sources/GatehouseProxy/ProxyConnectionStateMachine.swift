@@ -459,13 +459,21 @@ struct ProxyConnectionStateMachine {
         return Finish(status: status, route: exchange.route, releaseUpstream: exchange.upstreamReusable, next: next)
     }
 
-    /// The server is shutting down: whether to close now (idle); a busy connection closes after its response.
+    /// The server is shutting down: whether to close now (idle); a busy connection closes after
+    /// its response, and one already ending (lingering, or half-closed while its last bytes
+    /// leave) is left to end on its own: a close now would drop what the client has not read.
     mutating func quiesce() -> Bool {
         pipelined.removeAll()
-        guard case .exchange(var exchange) = state else { return true }
-        exchange.keepAlive = false
-        state = .exchange(exchange)
-        return false
+        switch state {
+        case .idle:
+            return true
+        case .exchange(var exchange):
+            exchange.keepAlive = false
+            state = .exchange(exchange)
+            return false
+        case .lingering, .closed:
+            return false
+        }
     }
 
     /// The client connection closed: the status to log for an unfinished request (499 unless

@@ -342,9 +342,12 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         case .close:
             context.flush()
             // Half-close first: it waits for the bytes still queued for the socket (a reader
-            // behind on a download), where a full close would drop them.
+            // behind on a download), where a full close would drop them. Reads go on (and are
+            // dropped) meanwhile: bytes left unread would make the final close a reset. A client
+            // that stops reading is closed by the front timeout handler.
             let channel = context.channel
             channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
+            resumeClientReads()
         case .linger:
             // Answered before the client finished sending (a 413, a refusal): what it still
             // sends is read and dropped (`LingeringClose`), so that it reads the answer instead of a reset.

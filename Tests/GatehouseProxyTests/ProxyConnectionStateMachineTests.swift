@@ -263,6 +263,14 @@ import Testing
         #expect(busy.pipelined.isEmpty)
         #expect(busy.upstreamResponseHead(status: .ok, isKeepAlive: true, hasContentLength: true) == .forward(chunked: false, close: true))
         #expect(busy.upstreamResponseEnded() == .finish(.init(status: 200, route: .upstream, releaseUpstream: true, next: .close)))
+        // Ending already (its last bytes may still be leaving): a close now would cut them.
+        let result8 = busy.quiesce()
+        #expect(!result8)
+        var answered = Self.started(method: .POST)
+        _ = answered.respondingLocally(status: .payloadTooLarge)
+        #expect(answered.state == .lingering)
+        let result9 = answered.quiesce()
+        #expect(!result9)
     }
 
     @Test func eventsWithoutAnExchangeDoNothing() {

@@ -121,6 +121,33 @@ import Testing
         }
     }
 
+    @Test(arguments: ["keep-alive", "close"])
+    func aReaderThatStopsIsClosedAfterTheIdleTimeout(_ connectionHeader: String) async throws {
+        let logs = try FileLogSink()
+        try await TestGatehouse.with(extraYAML: Self.short, sink: logs.sink) { gatehouse in
+            let total = 256 << 20  // far more than the socket buffers between them hold
+            let port = gatehouse.ports.proxy
+            let received = try await within(.seconds(60)) {
+                try await RawConnection.with(port: port) { connection in
+                    try await connection.send("GET /download?bytes=\(total) HTTP/1.1\r\nHost: x\r\nConnection: \(connectionHeader)\r\n\r\n")
+                    var received = try await connection.readChunk()?.readableBytes ?? 0
+                    // The client stops reading until the proxy has given up on it (its metric,
+                    // polled); then takes what the sockets still held.
+                    while gatehouse.frontLimitHits(.stalledReader) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    do {
+                        while let chunk = try await connection.readChunk() { received += chunk.readableBytes }
+                    } catch {
+                        // A reset is an end too.
+                    }
+                    return received
+                }
+            }
+            #expect(received < total)
+            let line = try #require(try logs.lines(containing: "took no response bytes").first)
+            #expect(line.contains("300ms"))
+        }
+    }
+
     @Test func aWebSocketOutlivesBothTimeouts() async throws {
         try await TestGatehouse.with(extraYAML: Self.short) { gatehouse in
             try await RawConnection.with(port: gatehouse.ports.proxy) { connection in
