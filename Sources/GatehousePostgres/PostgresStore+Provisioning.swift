@@ -6,6 +6,13 @@ import PostgresNIO
 
 extension PostgresStore {
     public func users(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredUser> {
+        if let userName = UserNameLookup.userName(filter), startIndex <= 1, count >= 1 {
+            let lookup = UserNameLookup(tenantID: tenantID, key: SCIMCaseFolding.fold(userName))
+            let user = try await call("users(filter:)") { _ in
+                try await self.userNameLookups.submit(lookup) { lookups in try await self.users(named: lookups) }
+            }
+            return StoredPage(totalResults: user == nil ? 0 : 1, items: user.map { [$0] } ?? [])
+        }
         var compiler = PostgresFilterCompiler.users
         let condition = try filter.map { try compiler.compile($0) }
         return try await call("users(filter:)") { client in

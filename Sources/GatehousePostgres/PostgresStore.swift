@@ -21,6 +21,9 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     let listener: PostgresChangeListener
     /// New users arriving together share a statement and a commit.
     let userInserts = PostgresUserInserts()
+    /// `userName eq` lookups arriving together share a statement.
+    let userNameLookups = PostgresBatcher<UserNameLookup, StoredUser?>(
+        what: "users(filter:)", maximumItems: 64, maximumRunners: 1, maximumWaiting: 4_096)
 
     /// The NOTIFY channel of user changes; the payload is the user id.
     static let userChannel = "gatehouse_user_changed"
