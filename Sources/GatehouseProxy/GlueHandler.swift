@@ -29,7 +29,17 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func partnerWrite(_ data: NIOAny) { context?.write(data, promise: nil) }
     private func partnerFlush() { context?.flush() }
-    private func partnerClose() { context?.close(promise: nil) }
+    /// The partner ended: what is still queued for this side leaves first (a half-close waits
+    /// for it; a full close would drop the last frames, the close frame among them), then the
+    /// connection closes; a peer that has not taken them after `drainLimit` is closed anyway.
+    private func partnerClose() {
+        guard let channel = context?.channel else { return }
+        let limit = channel.eventLoop.scheduleTask(in: Self.drainLimit) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in limit.cancel() }
+        channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    static let drainLimit: TimeAmount = .seconds(60)
 
     private func partnerBecameWritable() {
         guard readPending, let context else { return }

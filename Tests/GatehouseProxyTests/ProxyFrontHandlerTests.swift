@@ -156,6 +156,35 @@ import Testing
         #expect(try proxy.upstreams.channels[0].readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "frame"))
     }
 
+    @Test func whenOneSideOfAGlueEndsTheOtherGetsWhatIsStillQueuedForItFirst() throws {
+        let loop = EmbeddedEventLoop()
+        let client = EmbeddedChannel(loop: loop)
+        let upstream = EmbeddedChannel(loop: loop)
+        let socket = UnsentWrites()
+        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair()
+        try client.pipeline.syncOperations.addHandler(socket)
+        try client.pipeline.syncOperations.addHandler(clientGlue)
+        try upstream.pipeline.syncOperations.addHandler(upstreamGlue)
+        try client.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 40000)).wait()
+        try upstream.connect(to: SocketAddress(ipAddress: "198.51.100.1", port: 80)).wait()
+        defer {
+            _ = try? client.finish(acceptAlreadyClosed: true)
+            _ = try? upstream.finish(acceptAlreadyClosed: true)
+        }
+        // The upstream's last frame and its close, while the client is behind.
+        try upstream.writeInbound(ByteBuffer(string: "last frame"))
+        upstream.pipeline.fireChannelReadComplete()
+        _ = try upstream.close().wait()
+        loop.run()
+        #expect(socket.count == 1)
+        #expect(socket.dropped == 0)
+        #expect(client.isActive)
+        socket.release()
+        loop.run()
+        #expect(try client.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "last frame"))
+        #expect(!client.isActive)
+    }
+
     @Test func anUpgradeThatDoesNotSwitchEndsTheConnection() throws {
         let proxy = try EmbeddedProxy()
         defer { proxy.finish() }
