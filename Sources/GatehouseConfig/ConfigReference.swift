@@ -197,7 +197,12 @@ public enum ConfigReference {
                 Entry(
                     keys: ["proxy.idle_timeout"], defaultValue: #"`75s`"#,
                     meaning:
-                        #"a keep-alive connection with no request in flight is closed after this; never while a request, its body or its response is under way, nor after a WebSocket upgrade; a client that takes none of the response bytes waiting for it for this long is closed too (it stopped reading; `gatehouse_front_limit_hits_total{limit="stalled_reader"}`)"#
+                        #"a keep-alive connection with no request in flight is closed after this; never while a request, its body or its response is under way, nor after a WebSocket upgrade"#
+                ),
+                Entry(
+                    keys: ["proxy.send_timeout"], defaultValue: #"`60s`"#,
+                    meaning:
+                        #"a client that takes none of the response bytes waiting for it for this long (it stopped reading) is closed, counted in `gatehouse_front_limit_hits_total{limit="stalled_reader"}` and logged; progress is what leaves Gatehouse's own buffer, so a reader slower than about half its socket's send buffer per period counts as stopped (nginx's `send_timeout` works the same way)"#
                 ),
                 Entry(
                     keys: ["proxy.max_connections"], defaultValue: #"`10000`"#,

@@ -340,6 +340,7 @@ struct ConfigValidator {
         settings.maxFormBodyBytes = section.int("max_form_body_bytes", default: settings.maxFormBodyBytes, range: 256...(1 << 20))
         settings.headerReadTimeout = section.duration("header_read_timeout", default: settings.headerReadTimeout)
         settings.idleTimeout = section.duration("idle_timeout", default: settings.idleTimeout)
+        settings.sendTimeout = section.duration("send_timeout", default: settings.sendTimeout)
         settings.maxConnections = section.int("max_connections", default: settings.maxConnections, range: 1...1_000_000)
         settings.maxHeaderBytes = section.int("max_header_bytes", default: settings.maxHeaderBytes, range: 1_024...(1 << 20))
         settings.maxHeaderCount = section.int("max_header_count", default: settings.maxHeaderCount, range: 8...10_000)

@@ -260,6 +260,9 @@ public struct ProxySettings: Sendable, Equatable {
     public var headerReadTimeout: Duration = .seconds(10)
     /// Longest time a keep-alive front connection may wait with no request in flight.
     public var idleTimeout: Duration = .seconds(75)
+    /// Longest time a client may take none of the response bytes waiting for it (it stopped
+    /// reading) before its connection is closed; nginx's `send_timeout`.
+    public var sendTimeout: Duration = .seconds(60)
     /// Front connections open at once; more are answered 503 and closed.
     public var maxConnections: Int = 10_000
     /// Largest request head (header names and values) accepted; more is a 431.

@@ -7,6 +7,7 @@ import NIOHTTP1
 struct FrontConnectionLimits: Sendable {
     var headerReadTimeout: TimeAmount
     var idleTimeout: TimeAmount
+    var sendTimeout: TimeAmount
     var maxConnections: Int
     var maxHeaderBytes: Int
     var maxHeaderCount: Int
@@ -15,6 +16,7 @@ struct FrontConnectionLimits: Sendable {
     init(_ settings: ProxySettings) {
         headerReadTimeout = .nanoseconds(settings.headerReadTimeout.nanoseconds)
         idleTimeout = .nanoseconds(settings.idleTimeout.nanoseconds)
+        sendTimeout = .nanoseconds(settings.sendTimeout.nanoseconds)
         maxConnections = settings.maxConnections
         maxHeaderBytes = settings.maxHeaderBytes
         maxHeaderCount = settings.maxHeaderCount

@@ -107,13 +107,13 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
     // MARK: A client that stopped reading
 
     /// While bytes wait for the client (the channel is not writable, or a response's end is
-    /// queued), a check every `idle_timeout` that they are leaving: a client that takes nothing
+    /// queued), a check every `send_timeout` that they are leaving: a client that takes nothing
     /// for that long is closed, where it would otherwise hold the connection (and, behind the
     /// backpressure, an upstream connection) for ever. Armed only then, never per write.
     private func watchSending() {
         guard stallTimer == nil, let context, timeouts != nil else { return }
         stall.start(bufferedBytes: bufferedBytes(context))
-        stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.idleTimeout) { self.stallCheck() }
+        stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.sendTimeout) { self.stallCheck() }
     }
 
     private func stallCheck() {
@@ -124,12 +124,12 @@ final class FrontConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChanne
         case .done:
             return
         case .progressed:
-            stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.idleTimeout) { self.stallCheck() }
+            stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limits.sendTimeout) { self.stallCheck() }
         case .stalled:
             stop()
             let peer = context.channel.remoteAddress?.ipAddress
             observer.frontLimitReached(
-                FrontLimitEvent(limit: .stalledReader, peer: peer, detail: "the client took no response bytes for \(Self.text(limits.idleTimeout))"))
+                FrontLimitEvent(limit: .stalledReader, peer: peer, detail: "the client took no response bytes for \(Self.text(limits.sendTimeout))"))
             context.close(promise: nil)
         }
     }

@@ -4,7 +4,7 @@ public enum FrontLimit: String, Sendable, CaseIterable {
     case headerReadTimeout = "header_read_timeout"
     /// A keep-alive connection waited longer than `proxy.idle_timeout` for its next request (closed).
     case idleTimeout = "idle_timeout"
-    /// A client took none of the response bytes waiting for it for `proxy.idle_timeout` (closed:
+    /// A client took none of the response bytes waiting for it for `proxy.send_timeout` (closed:
     /// it stopped reading, and would hold the connection and, behind the backpressure, an
     /// upstream connection for ever).
     case stalledReader = "stalled_reader"

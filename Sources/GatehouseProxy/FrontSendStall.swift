@@ -1,5 +1,5 @@
 /// Whether a client is still taking the bytes queued for it: a pure record of progress between
-/// two checks (`FrontConnectionTimeoutHandler` checks every `idle_timeout` while sending).
+/// two checks (`FrontConnectionTimeoutHandler` checks every `send_timeout` while sending).
 ///
 /// Progress is a change of the channel's writability (it only turns when bytes left, or more
 /// were queued after they did), a response end fully written, or fewer bytes held by NIO than

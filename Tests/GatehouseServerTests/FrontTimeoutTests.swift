@@ -122,9 +122,9 @@ import Testing
     }
 
     @Test(arguments: ["keep-alive", "close"])
-    func aReaderThatStopsIsClosedAfterTheIdleTimeout(_ connectionHeader: String) async throws {
+    func aReaderThatStopsIsClosedAfterTheSendTimeout(_ connectionHeader: String) async throws {
         let logs = try FileLogSink()
-        try await TestGatehouse.with(extraYAML: Self.short, sink: logs.sink) { gatehouse in
+        try await TestGatehouse.with(extraYAML: Self.paths + "proxy:\n  send_timeout: 300ms\n", sink: logs.sink) { gatehouse in
             let total = 256 << 20  // far more than the socket buffers between them hold
             let port = gatehouse.ports.proxy
             let received = try await within(.seconds(60)) {
