@@ -36,7 +36,7 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let channel = context?.channel else { return }
         let limit = channel.eventLoop.scheduleTask(in: Self.drainLimit) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in limit.cancel() }
-        channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
+        channel.closeAfterQueuedBytes()
     }
 
     static let drainLimit: TimeAmount = .seconds(60)

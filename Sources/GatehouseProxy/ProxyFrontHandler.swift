@@ -345,8 +345,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             // behind on a download), where a full close would drop them. Reads go on (and are
             // dropped) meanwhile: bytes left unread would make the final close a reset. A client
             // that stops reading is closed by the front timeout handler.
-            let channel = context.channel
-            channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
+            context.channel.closeAfterQueuedBytes()
             resumeClientReads()
         case .linger:
             // Answered before the client finished sending (a 413, a refusal): what it still
