@@ -79,6 +79,8 @@ let package = Package(
             dependencies: [
                 "GatehouseBasics", "GatehouseStore", "GatehouseSCIM", "GatehouseSessions", "GatehouseSAML",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -46,7 +46,12 @@ public enum ConfigReference {
                 Entry(
                     keys: ["store_password_file", "store_password"], defaultValue: #""#,
                     meaning: #"PostgreSQL password (file wins; `GATEHOUSE_STORE_PASSWORD` sets `store_password`; else the URL's)"#),
-                Entry(keys: ["store_pool_size"], defaultValue: #"`16`"#, meaning: #"PostgreSQL connections per replica"#),
+                Entry(keys: ["store_pool_size"], defaultValue: #"`16`"#, meaning: #"PostgreSQL connections per replica, at most"#),
+                Entry(
+                    keys: ["store_pool_min"], defaultValue: #"`4`"#,
+                    meaning:
+                        #"PostgreSQL connections each replica keeps open (at most `store_pool_size`), pinged every 30 s while idle; the others close after 60 s idle"#
+                ),
                 Entry(keys: ["store_timeout"], defaultValue: #"`5s`"#, meaning: #"every store call answers or fails (503) by then"#),
                 Entry(
                     keys: ["housekeeping_interval"], defaultValue: #"`5m`"#,

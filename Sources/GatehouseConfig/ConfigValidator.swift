@@ -104,6 +104,7 @@ struct ConfigValidator {
         if let file = settings.passwordFile { checkReadable("store_password_file", path: file, mustContain: nil, what: "") }
         settings.password = top.string("store_password")
         settings.poolSize = top.int("store_pool_size", default: settings.poolSize, range: 1...512)
+        settings.poolMinimum = top.int("store_pool_min", default: settings.poolMinimum, range: 0...512)
         settings.timeout = top.duration("store_timeout", default: settings.timeout)
         settings.housekeepingInterval = top.duration("housekeeping_interval", default: settings.housekeepingInterval)
         return settings

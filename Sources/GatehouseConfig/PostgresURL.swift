@@ -96,6 +96,10 @@ public struct StoreSettings: Sendable, Equatable {
     public var password: String?
     /// `store_pool_size`: connections per replica.
     public var poolSize: Int = 16
+    /// `store_pool_min`: connections each replica keeps open (at most `poolSize`), pinged
+    /// every 30 s so that no NAT or load balancer drops them while idle; the others close after
+    /// 60 s idle.
+    public var poolMinimum: Int = 4
     /// `store_timeout`: a store call not answered by then fails (503), never hangs a request.
     public var timeout: Duration = .seconds(5)
     /// `housekeeping_interval`: expired sessions, replay entries and old metadata copies are purged this often.

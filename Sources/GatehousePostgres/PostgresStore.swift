@@ -17,6 +17,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     let settings: PostgresConnectionSettings
     let logger: Logger
     private let running: Mutex<Task<Void, Never>?>
+    private let keepingAlive: Mutex<Task<Void, Never>?>
     private let closed = Mutex(false)
     let listener: PostgresChangeListener
     /// New users arriving together share a statement and a commit.
@@ -54,6 +55,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
         // store outside a service group too) and ends it in `close`.
         let client = self.client
         running = Mutex(Task { await client.run() })
+        keepingAlive = Mutex(settings.keptOpen > 0 ? Task { await Self.keepAlive(client, settings: settings, logger: logger) } : nil)
         if migrate {
             do {
                 try await self.migrate()
@@ -192,6 +194,32 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
         return Int64(bitPattern: hash)
     }
 
+    // MARK: - Keeping connections alive
+
+    /// What a keep-alive ping runs (named, so that it can be told apart in `pg_stat_activity`).
+    static let keepAliveQuery = "SELECT 'gatehouse keep-alive'"
+
+    /// Every `keepAliveInterval`, as many pings at once as connections are kept open: the pool
+    /// hands each an idle connection of its own, so every connection an idle replica holds sees
+    /// traffic (a busy replica's connections see their own). A ping that fails is not an error
+    /// of anyone's: the pool replaces a broken connection, and `/readyz` reports the database.
+    static func keepAlive(_ client: PostgresClient, settings: PostgresConnectionSettings, logger: Logger) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: settings.keepAliveInterval) } catch { return }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<settings.keptOpen {
+                    group.addTask {
+                        _ = try? await PostgresDeadline.run(settings.timeout, "keep-alive") {
+                            try await client.withConnection { connection in
+                                _ = try await connection.query(PostgresQuery(unsafeSQL: keepAliveQuery), logger: logger).collect()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: - Session changes
 
     public var pushesSessionChanges: Bool { true }
@@ -202,6 +230,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     /// application gone) gives its connections back without waiting for `close`.
     deinit {
         listener.stop()
+        keepingAlive.withLock { $0?.cancel() }
         running.withLock { $0?.cancel() }
     }
 
@@ -213,6 +242,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
             })
         else { return }
         listener.stop()
+        keepingAlive.withLock { $0?.cancel() }
         running.withLock { $0?.cancel() }
     }
 }

@@ -46,16 +46,24 @@ import Testing
         let defaults = try ConfigLoader.parse(yaml: base).get()
         #expect(defaults.storeSettings == StoreSettings())
         #expect(defaults.storeSettings.poolSize == 16 && defaults.storeSettings.timeout == .seconds(5))
+        #expect(defaults.storeSettings.poolMinimum == 4)
         guard case .postgres(_, let url) = defaults.store else {
             Issue.record("not postgres")
             return
         }
         #expect(url.host == "db.example.com")
         let set = try ConfigLoader.parse(
-            yaml: base + "store_pool_size: 4\nstore_timeout: 2s\nstore_password_file: /run/secrets/db\nhousekeeping_interval: 1m\n",
+            yaml: base
+                + "store_pool_size: 4\nstore_pool_min: 2\nstore_timeout: 2s\nstore_password_file: /run/secrets/db\nhousekeeping_interval: 1m\n",
             readFile: { _ in "secret\n" }
         ).get()
         #expect(set.storeSettings.poolSize == 4 && set.storeSettings.timeout == .seconds(2))
+        #expect(set.storeSettings.poolMinimum == 2)
+        if case .failure(let problems) = ConfigLoader.parse(yaml: base + "store_pool_min: -1\n") {
+            #expect("\(problems)".contains("store_pool_min"))
+        } else {
+            Issue.record("a negative store_pool_min was accepted")
+        }
         #expect(set.storeSettings.passwordFile == "/run/secrets/db" && set.storeSettings.housekeepingInterval == .seconds(60))
         if case .failure(let problems) = ConfigLoader.parse(yaml: base + "store_pool_size: 0\n") {
             #expect("\(problems)".contains("store_pool_size"))

@@ -46,6 +46,6 @@ public enum StoreFactory {
         }
         return PostgresConnectionSettings(
             host: url.host, port: url.port, user: url.user, password: password, database: url.database, tls: tls, poolSize: settings.poolSize,
-            timeout: settings.timeout)
+            keptOpen: settings.poolMinimum, timeout: settings.timeout)
     }
 }
