@@ -373,7 +373,7 @@ extension PostgresStore {
     }
 
     static func jsonArray(_ values: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
+        JSONValue.array(values.map(JSONValue.string)).jsonText
     }
 
     static func binds(_ values: [String]) -> PostgresBindings {

@@ -109,73 +109,18 @@ extension PostgresStore {
     /// statement timeout, a deadlock, a lost connection, a read-only server) throws to every
     /// caller of the statement: trying each row alone would only repeat it.
     func insertNewUsers(_ rows: [PostgresUserInserts.Row]) async throws -> PostgresUserInserts.Outcome {
-        let query = Self.newUsersQuery(rows)
+        let statement = NewUsersStatement(rows: rows)
         let logger = self.logger
         return try await call("insert users") { client in
             try await client.withConnection { connection in
                 do {
-                    let inserted = try await Self.rows(try await connection.query(query, logger: logger)) { try $0["id"].decode(String.self) }
-                    return .inserted(Set(inserted))
+                    var inserted = Set<String>()
+                    for try await id in try await connection.execute(statement, logger: logger) { inserted.insert(id) }
+                    return .inserted(inserted)
                 } catch let error as PSQLError where PostgresErrors.isRefusedValue(error) {
                     return .refused(PostgresErrors.store(error, "insert users"))
                 }
             }
         }
-    }
-
-    static func newUsersQuery(_ rows: [PostgresUserInserts.Row]) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: rows.count * 25)
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        // Nullable values say their type: a NULL bound without one leaves `$n::jsonb` and the
-        // text column disagreeing about what `$n` is.
-        func bindText(_ value: String?) -> String {
-            if let value { binds.append(value) } else { binds.appendNull() }
-            return "$\(binds.count)::text"
-        }
-        var users = ""
-        var audits = ""
-        for (position, row) in rows.enumerated() {
-            let user = row.user
-            let document = bindText(user.document)
-            if !users.isEmpty { users += ", " }
-            users += """
-                (\(bind(user.id)), \(bind(user.tenantID)), \(bind(user.userName)), \(bind(SCIMCaseFolding.fold(user.userName))), \
-                \(bind(user.email)), \(bind(SCIMCaseFolding.fold(user.email))), \(bind(user.role)), \(bind(user.active)), \
-                \(bind(PostgresDates.milliseconds(user.createdAt))), \(bind(PostgresDates.milliseconds(user.updatedAt))), \
-                \(bindText(user.externalID)), \(bindText(user.displayName)), \(document), \(document)::jsonb, \
-                \(bindText(PostgresDocuments.folded(user.document)))::jsonb, \(bind(user.version)), \(bind(user.source)))
-                """
-            guard let audit = row.audit else { continue }
-            if !audits.isEmpty { audits += ", " }
-            audits += """
-                (\(bind(position)), \(bind(user.id)), \(bind(audit.at)), \(bind(audit.tenantID)), \(bind(audit.actor)), \(bind(audit.resourceType)), \
-                \(bind(audit.resourceID)), \(bind(audit.operation)), \(bind(jsonArray(audit.attributes)))::jsonb)
-                """
-        }
-        var sql = """
-            WITH inserted AS (
-                INSERT INTO users (id, tenant_id, user_name, user_name_key, email, email_key, role, active, created_at, updated_at,
-                                   external_id, display_name, document, document_json, document_folded, version, source)
-                VALUES \(users)
-                ON CONFLICT DO NOTHING
-                RETURNING id
-            )
-            """
-        if !audits.isEmpty {
-            sql += """
-                , audited AS (
-                    INSERT INTO audit_log (at, tenant_id, actor, resource_type, resource_id, operation, attributes)
-                    SELECT entry.at, entry.tenant_id, entry.actor, entry.resource_type, entry.resource_id, entry.operation, entry.attributes
-                    FROM (VALUES \(audits)) AS entry(position, user_id, at, tenant_id, actor, resource_type, resource_id, operation, attributes)
-                    JOIN inserted ON inserted.id = entry.user_id
-                    ORDER BY entry.position
-                )
-                """
-        }
-        sql += "\nSELECT id FROM inserted"
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }
