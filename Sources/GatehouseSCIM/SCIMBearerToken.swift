@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseBasics
 
 /// SCIM bearer tokens: configuration holds only their SHA-256 (hex), several per tenant for
 /// rotation; a presented token is hashed and compared with every hash in constant time.
@@ -7,7 +8,7 @@ public enum SCIMBearerToken {
     /// The token from an `Authorization: Bearer …` header value.
     public static func token(fromAuthorization header: String?) -> String? {
         guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let token = header.dropFirst(7).trimmingWhitespaces()
         return token.isEmpty ? nil : token
     }
 

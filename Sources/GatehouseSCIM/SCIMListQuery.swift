@@ -1,3 +1,5 @@
+import GatehouseBasics
+
 /// The parameters of a list or `.search` request (RFC 7644 §3.4.2–3.4.3).
 public struct SCIMListQuery: Sendable, Equatable {
     public var filter: SCIMFilter?
@@ -41,7 +43,7 @@ public struct SCIMListQuery: Sendable, Equatable {
     }
 
     private init(filter: String?, startIndex: String?, count: String?, attributes: [String], excluded: [String]) throws {
-        if let filter, !filter.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let filter, !filter.trimmingWhitespaces().isEmpty {
             let parsed: SCIMFilter
             do { parsed = try SCIMFilterParser.parse(filter) } catch { throw SCIMError.invalidFilter(error.description) }
             try SCIMFilterEvaluator.validate(parsed)
@@ -49,13 +51,13 @@ public struct SCIMListQuery: Sendable, Equatable {
             self.filter = parsed
         }
         if let startIndex {
-            guard let value = Int(startIndex.trimmingCharacters(in: .whitespaces)) else {
+            guard let value = Int(startIndex.trimmingWhitespaces()) else {
                 throw SCIMError.invalidValue("startIndex must be an integer.")
             }
             self.startIndex = max(1, value)
         }
         if let count {
-            guard let value = Int(count.trimmingCharacters(in: .whitespaces)) else { throw SCIMError.invalidValue("count must be an integer.") }
+            guard let value = Int(count.trimmingWhitespaces()) else { throw SCIMError.invalidValue("count must be an integer.") }
             self.count = min(max(0, value), SCIMDiscovery.maximumResults)
         }
         self.attributes = attributes
@@ -63,6 +65,6 @@ public struct SCIMListQuery: Sendable, Equatable {
     }
 
     static func list(_ text: String?) -> [String] {
-        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (text ?? "").split(separator: ",").map { $0.trimmingWhitespaces() }.filter { !$0.isEmpty }
     }
 }

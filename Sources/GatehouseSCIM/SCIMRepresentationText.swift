@@ -29,11 +29,13 @@ extension SCIMResourceType {
     public func schemaURNs(ofStoredJSON text: String) -> [String] {
         [core.id]
             + extensions.filter { ext in
-                var rest = Substring(text)
-                let needle = "\"\(ext.id)\":"
-                while let found = rest.range(of: needle) {
-                    if found.lowerBound == rest.startIndex || rest[rest.index(before: found.lowerBound)] != "\\" { return true }
-                    rest = rest[found.upperBound...]
+                // Bytes, not Foundation's `range(of:)`: the needle is ASCII and this runs per response.
+                let haystack = Array(text.utf8)
+                let needle = Array("\"\(ext.id)\":".utf8)
+                var start = 0
+                while let found = haystack[start...].firstRange(of: needle) {
+                    if found.lowerBound == 0 || haystack[found.lowerBound - 1] != UInt8(ascii: "\\") { return true }
+                    start = found.upperBound
                 }
                 return false
             }.map(\.id)

@@ -1,3 +1,5 @@
+import GatehouseBasics
+
 /// What Gatehouse itself reads from a User document, and the rules it enforces on it.
 public struct SCIMUserFields: Sendable, Equatable {
     public var userName: String
@@ -22,7 +24,7 @@ public enum SCIMUserRules {
         } else if let role = document["role"], role != previous?["role"], roles != nil {
             document["roles"] = .array([.object(["value": role, "primary": true])])
         }
-        guard let userName = document["userName"]?.stringValue, !userName.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let userName = document["userName"]?.stringValue, !userName.trimmingWhitespaces().isEmpty else {
             throw SCIMError.invalidValue("userName is required.")
         }
         guard let role = document["role"]?.stringValue else {

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseBasics
 import GatehouseConfig
 import GatehouseSCIM
 import HTTPTypes
@@ -132,9 +133,9 @@ struct SCIMCall: Sendable {
 
     /// 412 unless `If-Match` is absent, `*`, or names `version`.
     func checkIfMatch(_ version: Int) throws {
-        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), header != "*" else { return }
+        guard let header = request.headers[.ifMatch]?.trimmingWhitespaces(), header != "*" else { return }
         let wanted = SCIMMeta.etag(version)
-        let listed = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let listed = header.split(separator: ",").map { $0.trimmingWhitespaces() }
         guard listed.contains(where: { $0 == wanted || "W/\($0)" == wanted }) else { throw SCIMError.preconditionFailed }
     }
 
