@@ -28,16 +28,26 @@ extension SCIMResourceType {
     /// by a backslash is a key; and only an extension's object may hold keys of arbitrary names.
     public func schemaURNs(ofStoredJSON text: String) -> [String] {
         [core.id]
-            + extensions.filter { ext in
-                // Bytes, not Foundation's `range(of:)`: the needle is ASCII and this runs per response.
-                let haystack = Array(text.utf8)
-                let needle = Array("\"\(ext.id)\":".utf8)
-                var start = 0
-                while let found = haystack[start...].firstRange(of: needle) {
-                    if found.lowerBound == 0 || haystack[found.lowerBound - 1] != UInt8(ascii: "\\") { return true }
-                    start = found.upperBound
+            + extensions.filter { ext in Self.hasKey(Array("\"\(ext.id)\":".utf8), in: text) }.map(\.id)
+    }
+
+    /// Whether `needle` (a quoted key and its colon) appears not preceded by a backslash. Bytes,
+    /// not Foundation's `range(of:)`: the needle is ASCII and this runs per response.
+    private static func hasKey(_ needle: [UInt8], in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard needle.count <= bytes.count else { return false }
+            var start = 0
+            while start <= bytes.count - needle.count {
+                guard let found = bytes[start...(bytes.count - needle.count)].firstIndex(of: needle[0]) else { return false }
+                if (found == 0 || bytes[found - 1] != UInt8(ascii: "\\"))
+                    && needle.indices.allSatisfy({ bytes[found + $0] == needle[$0] })
+                {
+                    return true
                 }
-                return false
-            }.map(\.id)
+                start = found + 1
+            }
+            return false
+        }
     }
 }
