@@ -16,9 +16,28 @@ public struct LocalResponse: Sendable {
     }
 
     /// Whether a request is an API call (JSON errors) rather than a page load (HTML, redirects).
+    /// Asked for every request, so on bytes: media types are ASCII, compared without case.
     static func wantsJSON(_ headers: HTTPHeaders) -> Bool {
         if headers.contains(name: "x-requested-with") { return true }
-        return headers[canonicalForm: "accept"].contains { $0.lowercased().contains("application/json") }
+        return headers[canonicalForm: "accept"].contains { containsJSONMediaType(String($0)) }
+    }
+
+    private static let jsonMediaType = Array("application/json".utf8)
+
+    /// Whether `value` holds `application/json` in any ASCII case.
+    static func containsJSONMediaType(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            let needle = jsonMediaType
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { start in
+                needle.indices.allSatisfy { offset in
+                    let byte = bytes[start + offset]
+                    // ASCII upper case to lower; every byte of the needle is lower case or punctuation.
+                    return (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == needle[offset]
+                }
+            }
+        }
     }
 
     /// A signed-in person whose role a rule does not allow here.

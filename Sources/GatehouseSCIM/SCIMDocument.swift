@@ -42,7 +42,7 @@ public enum SCIMDocument {
         var plain: [String: JSONValue] = [:]
         var qualified: [String: JSONValue] = [:]
         for (key, value) in fields {
-            if key.contains(".") || key.contains(":") {
+            if key.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }) {
                 qualified[key] = value
             } else if let location = type.locate(schema: nil, name: key), let definition = location.definition,
                 definition.mutability != .readOnly
