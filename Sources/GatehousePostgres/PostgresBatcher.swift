@@ -1,4 +1,7 @@
+import GatehouseBasics
 import GatehouseStore
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Requests that arrive while earlier ones are at the database wait and then go together, in
@@ -17,10 +20,16 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
         case refused(any Error)
     }
 
-    private struct Waiting {
+    private struct Queued {
         let ticket: UInt64
         let item: Item
+    }
+
+    /// A caller not answered yet: by its statement, its deadline or its cancellation, whichever
+    /// comes first takes it out of here and answers.
+    private struct Pending {
         let answer: CheckedContinuation<Answer, any Error>
+        var deadline: Scheduled<Void>?
     }
 
     private enum Start {
@@ -30,7 +39,8 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
     }
 
     private struct State {
-        var waiting: [Waiting] = []
+        var queue: [Queued] = []
+        var pending: [UInt64: Pending] = [:]
         var runners = 0
         var lastTicket: UInt64 = 0
     }
@@ -54,14 +64,19 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
     }
 
     /// Items waiting for a statement (for tests).
-    var waitingCount: Int { state.withLock { $0.waiting.count } }
+    var waitingCount: Int { state.withLock { $0.queue.count } }
 
     /// Items submitted so far (for tests).
     var submittedCount: UInt64 { state.withLock { $0.lastTicket } }
 
-    /// The answer for `item` once a statement holding it has completed. `run` runs one statement
-    /// for the items it is given (every caller passes the same one; a runner keeps its starter's).
-    func submit(_ item: Item, run: @escaping @Sendable ([Item]) async throws -> Outcome) async throws -> Answer {
+    /// The answer for `item` once a statement holding it has completed, or a
+    /// `StoreError(.unavailable)` once `deadline` has passed (an item still queued then is never
+    /// sent). `run` runs one statement for the items it is given (every caller passes the same
+    /// one; a runner keeps its starter's).
+    ///
+    /// The deadline is a timer of an event loop, and the caller waits on its own continuation:
+    /// no task of its own per call, as a deadline around the call would need.
+    func submit(_ item: Item, deadline: Duration? = nil, run: @escaping @Sendable ([Item]) async throws -> Outcome) async throws -> Answer {
         let ticket = state.withLock { state in
             state.lastTicket += 1
             return state.lastTicket
@@ -73,10 +88,11 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
                     // A caller whose deadline passed (the store call cancels it) must not have its
                     // item sent later: refused here, or taken out of the queue by `onCancel`.
                     if Task.isCancelled { return .refused(StoreError(.unavailable, context: "PostgreSQL \(what) was cancelled")) }
-                    guard state.waiting.count < maximumWaiting else {
+                    guard state.queue.count < maximumWaiting else {
                         return .refused(StoreError(.unavailable, context: "PostgreSQL \(what): \(maximumWaiting) requests already waiting"))
                     }
-                    state.waiting.append(Waiting(ticket: ticket, item: item, answer: answer))
+                    state.queue.append(Queued(ticket: ticket, item: item))
+                    state.pending[ticket] = Pending(answer: answer)
                     guard state.runners < maximumRunners else { return .waits }
                     state.runners += 1
                     return .runner
@@ -87,50 +103,86 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
                 // The batch belongs to every caller in it: no caller's cancellation may stop it.
                 case .runner: Task { await self.runUntilIdle(run) }
                 }
+                if case .refused = start { return }
+                if let deadline { arm(deadline, for: ticket) }
             }
         } onCancel: {
-            // Still queued: out of the queue, answered now. Already in a statement: that
-            // statement answers it (it may commit, as any statement already sent may).
-            let removed = state.withLock { state -> Waiting? in
-                guard let index = state.waiting.firstIndex(where: { $0.ticket == ticket }) else { return nil }
-                return state.waiting.remove(at: index)
-            }
-            removed?.answer.resume(throwing: StoreError(.unavailable, context: "PostgreSQL \(what) was cancelled"))
+            // Still queued: out of the queue, answered now. Already in a statement: answered now
+            // too, and that statement's answer is dropped (it may commit, as any statement
+            // already sent may).
+            abandon(ticket, StoreError(.unavailable, context: "PostgreSQL \(what) was cancelled"))
         }
     }
+
+    private func arm(_ deadline: Duration, for ticket: UInt64) {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        let what = self.what
+        let timer = loop.scheduleTask(in: .nanoseconds(deadline.nanoseconds)) {
+            self.abandon(ticket, StoreError(.unavailable, context: "PostgreSQL did not answer \(what) within \(deadline)"))
+        }
+        let answered = state.withLock { state in
+            guard state.pending[ticket] != nil else { return true }
+            state.pending[ticket]?.deadline = timer
+            return false
+        }
+        if answered { timer.cancel() }
+    }
+
+    /// Answers `ticket` with `error` unless it was answered already, and takes its item out of
+    /// the queue if it is still there.
+    private func abandon(_ ticket: UInt64, _ error: any Error) {
+        let pending = state.withLock { state -> Pending? in
+            guard let pending = state.pending.removeValue(forKey: ticket) else { return nil }
+            if let index = state.queue.firstIndex(where: { $0.ticket == ticket }) { state.queue.remove(at: index) }
+            return pending
+        }
+        guard let pending else { return }
+        pending.deadline?.cancel()
+        pending.answer.resume(throwing: error)
+    }
+
+    private func answer(_ ticket: UInt64, with result: Result<Answer, any Error>) {
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: ticket) }) else { return }
+        pending.deadline?.cancel()
+        pending.answer.resume(with: result)
+    }
+
+    private func isPending(_ ticket: UInt64) -> Bool { state.withLock { $0.pending[ticket] != nil } }
 
     private func runUntilIdle(_ run: @Sendable ([Item]) async throws -> Outcome) async {
         while let batch = nextBatch() { await runAndAnswer(batch, run) }
     }
 
-    private func nextBatch() -> [Waiting]? {
+    private func nextBatch() -> [Queued]? {
         state.withLock { state in
-            guard !state.waiting.isEmpty else {
+            guard !state.queue.isEmpty else {
                 state.runners -= 1
                 return nil
             }
-            let taken = min(state.waiting.count, maximumItems)
-            defer { state.waiting.removeFirst(taken) }
-            return Array(state.waiting.prefix(taken))
+            let taken = min(state.queue.count, maximumItems)
+            defer { state.queue.removeFirst(taken) }
+            return Array(state.queue.prefix(taken))
         }
     }
 
-    private func runAndAnswer(_ batch: [Waiting], _ run: @Sendable ([Item]) async throws -> Outcome) async {
+    private func runAndAnswer(_ batch: [Queued], _ run: @Sendable ([Item]) async throws -> Outcome) async {
         do {
             switch try await run(batch.map(\.item)) {
             case .answered(let answers) where answers.count == batch.count:
-                for (waiting, answer) in zip(batch, answers) { waiting.answer.resume(returning: answer) }
+                for (queued, answer) in zip(batch, answers) { self.answer(queued.ticket, with: .success(answer)) }
             case .answered(let answers):
                 // A statement bug, never the caller's: nobody gets another caller's answer.
                 let error = StoreError(.unavailable, context: "PostgreSQL \(what): \(answers.count) answers for \(batch.count) requests")
-                for waiting in batch { waiting.answer.resume(throwing: error) }
+                for queued in batch { answer(queued.ticket, with: .failure(error)) }
             case .refused(let error) where batch.count == 1:
-                batch[0].answer.resume(throwing: error)
+                answer(batch[0].ticket, with: .failure(error))
             case .refused:
-                for waiting in batch { await runAndAnswer([waiting], run) }
+                // Alone now, each that is still waiting for its answer (a caller whose deadline
+                // passed meanwhile is not written later).
+                for queued in batch where isPending(queued.ticket) { await runAndAnswer([queued], run) }
             }
         } catch {
-            for waiting in batch { waiting.answer.resume(throwing: error) }
+            for queued in batch { answer(queued.ticket, with: .failure(error)) }
         }
     }
 }

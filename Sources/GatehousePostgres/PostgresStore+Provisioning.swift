@@ -8,9 +8,8 @@ extension PostgresStore {
     public func users(tenantID: String, filter: SCIMFilter?, startIndex: Int, count: Int) async throws -> StoredPage<StoredUser> {
         if let userName = UserNameLookup.userName(filter), startIndex <= 1, count >= 1 {
             let lookup = UserNameLookup(tenantID: tenantID, key: SCIMCaseFolding.fold(userName))
-            let user = try await call("users(filter:)") { _ in
-                try await self.userNameLookups.submit(lookup) { lookups in try await self.users(named: lookups) }
-            }
+            try ensureOpen("users(filter:)")
+            let user = try await userNameLookups.submit(lookup, deadline: settings.timeout) { lookups in try await self.users(named: lookups) }
             return StoredPage(totalResults: user == nil ? 0 : 1, items: user.map { [$0] } ?? [])
         }
         var compiler = PostgresFilterCompiler.users
@@ -75,8 +74,9 @@ extension PostgresStore {
     {
         guard case .userName = key else { return try await readThenInsertIfAbsent(tenantID: tenantID, key: key, decide) }
         guard case .insert(let user, let audit)? = try? decide(nil) else { return .userExists }
-        let inserted = try await call("writeUser") { _ in
-            try await self.userInserts.insert(PostgresUserInserts.Row(user: user, audit: audit)) { rows in try await self.insertNewUsers(rows) }
+        try ensureOpen("writeUser")
+        let inserted = try await userInserts.insert(PostgresUserInserts.Row(user: user, audit: audit), deadline: settings.timeout) { rows in
+            try await self.insertNewUsers(rows)
         }
         // A user made just now belongs to no group yet: no membership query.
         return inserted ? .written(user) : .userExists

@@ -68,12 +68,17 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
 
     // MARK: - Running queries
 
+    /// Throws unless the store is open.
+    func ensureOpen(_ what: String) throws {
+        guard !closed.withLock({ $0 }) else { throw StoreError(.unavailable, context: "PostgreSQL \(what): the store is closed") }
+    }
+
     /// One call with the store's deadline (or `deadline`).
     @discardableResult
     func call<T: Sendable>(_ what: String, deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T)
         async throws -> T
     {
-        guard !closed.withLock({ $0 }) else { throw StoreError(.unavailable, context: "PostgreSQL \(what): the store is closed") }
+        try ensureOpen(what)
         let client = self.client
         return try await PostgresDeadline.run(deadline ?? settings.timeout, what) { try await body(client) }
     }

@@ -217,6 +217,35 @@ import Testing
         #expect(!statement.batches.joined().contains("early"))
     }
 
+    @Test func aCallerWhoseDeadlinePassesWhileQueuedIsAnsweredThenAndItsRowIsNeverWritten() async throws {
+        let statement = Statement()
+        let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1)
+        let opener = Task { try await inserts.insert(Self.row("opener")) { try await statement.write($0) } }
+        try await Self.eventually { statement.batches.count == 1 }
+        let started = ContinuousClock.now
+        await #expect(throws: StoreError.self) {
+            try await inserts.insert(Self.row("late"), deadline: .milliseconds(100)) { try await statement.write($0) }
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(100))
+        #expect(inserts.waitingCount == 0)
+        statement.release()
+        #expect(try await opener.value)
+        #expect(try await inserts.insert(Self.row("after"), deadline: .seconds(30)) { try await statement.write($0) })
+        #expect(!statement.batches.joined().contains("late"))
+    }
+
+    @Test func aCallerWhoseDeadlinePassesDuringItsStatementIsAnsweredThenAndTheLaterAnswerIsDropped() async throws {
+        let statement = Statement()
+        let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1)
+        await #expect(throws: StoreError.self) {
+            try await inserts.insert(Self.row("slow"), deadline: .milliseconds(100)) { try await statement.write($0) }
+        }
+        #expect(statement.batches == [["slow"]])
+        statement.release()
+        // The statement returns to nobody; the batcher goes on with the next caller.
+        #expect(try await inserts.insert(Self.row("next"), deadline: .seconds(30)) { try await statement.write($0) })
+    }
+
     @Test func aFullQueueRefusesAtOnce() async throws {
         let statement = Statement()
         let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1, maximumWaiting: 2)
