@@ -237,10 +237,14 @@ import Testing
     @Test func aCallerWhoseDeadlinePassesDuringItsStatementIsAnsweredThenAndTheLaterAnswerIsDropped() async throws {
         let statement = Statement()
         let inserts = PostgresUserInserts(maximumRows: 64, maximumWriters: 1)
-        await #expect(throws: StoreError.self) {
-            try await inserts.insert(Self.row("slow"), deadline: .milliseconds(100)) { try await statement.write($0) }
-        }
+        // Long enough for the writer to have taken the row under a loaded parallel suite (seen
+        // taking over 100 ms): the deadline must pass while the statement holds it, not before.
+        let slow = Task { try await inserts.insert(Self.row("slow"), deadline: .seconds(2)) { try await statement.write($0) } }
+        let end = ContinuousClock.now + .seconds(30)
+        while statement.batches.isEmpty && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }
         #expect(statement.batches == [["slow"]])
+        await #expect(throws: StoreError.self) { try await slow.value }
+        // Answered while the statement is still held: its answer comes later, to nobody.
         statement.release()
         // The statement returns to nobody; the batcher goes on with the next caller.
         #expect(try await inserts.insert(Self.row("next"), deadline: .seconds(30)) { try await statement.write($0) })
