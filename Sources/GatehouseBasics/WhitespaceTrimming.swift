@@ -16,6 +16,10 @@ extension Unicode.Scalar {
     /// A member of Foundation's `CharacterSet.whitespaces` (which on Linux also counts the zero
     /// width space, U+200B, as its older Unicode data did).
     fileprivate var isHorizontalWhitespace: Bool {
-        self == "\t" || self == "\u{200B}" || properties.generalCategory == .spaceSeparator
+        #if os(Linux)
+            self == "\t" || self == "\u{200B}" || properties.generalCategory == .spaceSeparator
+        #else
+            self == "\t" || properties.generalCategory == .spaceSeparator
+        #endif
     }
 }

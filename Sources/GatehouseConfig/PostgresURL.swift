@@ -106,4 +106,11 @@ public struct StoreSettings: Sendable, Equatable {
     public var housekeepingInterval: Duration = .seconds(300)
 
     public init() {}
+
+    /// For a CLI command (`store status`, `users …`): one connection when needed, none kept open.
+    public var forOneCommand: StoreSettings {
+        var settings = self
+        settings.poolMinimum = 0
+        return settings
+    }
 }

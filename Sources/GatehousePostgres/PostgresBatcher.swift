@@ -85,8 +85,8 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { answer in
                 let start: Start = state.withLock { state in
-                    // A caller whose deadline passed (the store call cancels it) must not have its
-                    // item sent later: refused here, or taken out of the queue by `onCancel`.
+                    // A cancelled caller (a shutdown, a closed connection) must not have its item
+                    // sent later: refused here, or taken out of the queue by `onCancel`.
                     if Task.isCancelled { return .refused(StoreError(.unavailable, context: "PostgreSQL \(what) was cancelled")) }
                     guard state.queue.count < maximumWaiting else {
                         return .refused(StoreError(.unavailable, context: "PostgreSQL \(what): \(maximumWaiting) requests already waiting"))
@@ -115,7 +115,7 @@ final class PostgresBatcher<Item: Sendable, Answer: Sendable>: Sendable {
     }
 
     private func arm(_ deadline: Duration, for ticket: UInt64) {
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
         let what = self.what
         let timer = loop.scheduleTask(in: .nanoseconds(deadline.nanoseconds)) {
             self.abandon(ticket, StoreError(.unavailable, context: "PostgreSQL did not answer \(what) within \(deadline)"))

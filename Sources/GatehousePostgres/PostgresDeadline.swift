@@ -13,7 +13,7 @@ import Synchronization
 enum PostgresDeadline {
     static func run<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = Race<T>()
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
         // The caller's cancellation (a shutdown, a closed connection) ends the wait at once too.
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -107,7 +107,10 @@ extension PostgresStore {
     /// their audit entry. The server refusing a value it cannot store (SQLSTATE class 22, 23 or
     /// 54) is `.refused`, so that the rows can be tried one by one; anything else (a lock or
     /// statement timeout, a deadlock, a lost connection, a read-only server) throws to every
-    /// caller of the statement: trying each row alone would only repeat it.
+    /// caller of the statement: trying each row alone would only repeat it, and the connection
+    /// is closed (the pool opens another): postgres-nio remembers a prepared statement whose
+    /// Parse failed (a lock timeout during a migration, say) and would answer that error for it
+    /// on this connection for ever after.
     func insertNewUsers(_ rows: [PostgresUserInserts.Row]) async throws -> PostgresUserInserts.Outcome {
         let statement = NewUsersStatement(rows: rows)
         let logger = self.logger
@@ -119,6 +122,9 @@ extension PostgresStore {
                     return .inserted(inserted)
                 } catch let error as PSQLError where PostgresErrors.isRefusedValue(error) {
                     return .refused(PostgresErrors.store(error, "insert users"))
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
             }
         }

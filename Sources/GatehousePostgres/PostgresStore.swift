@@ -204,15 +204,16 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
     /// What a keep-alive ping runs (named, so that it can be told apart in `pg_stat_activity`).
     static let keepAliveQuery = "SELECT 'gatehouse keep-alive'"
 
-    /// Every `keepAliveInterval`, as many pings at once as connections are kept open: the pool
-    /// hands each an idle connection of its own, so every connection an idle replica holds sees
-    /// traffic (a busy replica's connections see their own). A ping that fails is not an error
+    /// Every `keepAliveInterval`, as many pings at once as connections are kept open: on an idle
+    /// replica the pool hands them out to its idle connections, nearly always one each (a
+    /// ping done early can give its connection back to the next), and a busy replica's
+    /// connections see their own traffic. A ping that fails is not an error
     /// of anyone's: the pool replaces a broken connection, and `/readyz` reports the database.
     static func keepAlive(_ client: PostgresClient, settings: PostgresConnectionSettings, logger: Logger) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: settings.keepAliveInterval) } catch { return }
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<settings.keptOpen {
+                for _ in 0..<min(settings.keptOpen, settings.poolSize) {
                     group.addTask {
                         _ = try? await PostgresDeadline.run(settings.timeout, "keep-alive") {
                             try await client.withConnection { connection in

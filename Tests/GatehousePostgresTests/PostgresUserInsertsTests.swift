@@ -312,6 +312,36 @@ import Testing
         #expect(audited == [existing.user.id, rows[0].user.id, rows[3].user.id])
     }
 
+    /// postgres-nio remembers a prepared statement whose Parse failed and answers that error on
+    /// its connection for ever after: the connection is closed instead, so the next create works.
+    @Test(.enabled(if: TestDatabase.isAvailable, "needs GATEHOUSE_TEST_POSTGRES (make test sets it)"))
+    func aStatementWhoseParseFailedLeavesNoBrokenConnectionBehind() async throws {
+        let database = try await TestDatabase.create()
+        // One connection, so that the second create would get the first one's.
+        let store = try await PostgresStore(
+            settings: try TestDatabase.settings(database: database, poolSize: 1, timeout: .milliseconds(500)), logger: TestDatabase.logger)
+        let logger = TestDatabase.logger
+        try await TestDatabase.admin(database: database) { admin in
+            _ = try await admin.query("BEGIN", logger: logger)
+            _ = try await admin.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE", logger: logger)
+            await #expect(throws: (any Error).self) { _ = try await store.insertNewUsers([Self.row("locked@acme.com")]) }
+            // Until the server has ended the Parse (lock_timeout), not just the caller's deadline.
+            let end = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < end {
+                let rows = try await admin.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database) AND wait_event_type = 'Lock'", logger: logger)
+                var waiting = 0
+                for try await row in rows { waiting = try row.decode(Int.self) }
+                if waiting == 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try await admin.query("COMMIT", logger: logger)
+        }
+        let after = Self.row("after@acme.com")
+        #expect(try await store.insertNewUsers([after]).insertedIDs == [after.user.id])
+        try await store.close()
+    }
+
     @Test(.enabled(if: TestDatabase.isAvailable, "needs GATEHOUSE_TEST_POSTGRES (make test sets it)"))
     func aValueTheServerCannotStoreRefusesTheStatementAndWritesNothing() async throws {
         let store = try await TestDatabase.freshStore()

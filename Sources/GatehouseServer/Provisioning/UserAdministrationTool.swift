@@ -53,7 +53,8 @@ public final class UserAdministrationTool: Sendable {
     public static var roles: [String] { DashboardRole.all }
 
     public static func open(_ configuration: GatehouseConfiguration) async throws -> UserAdministrationTool {
-        UserAdministrationTool(store: try await StoreFactory.open(configuration.store, settings: configuration.storeSettings), now: { Date() })
+        UserAdministrationTool(
+            store: try await StoreFactory.open(configuration.store, settings: configuration.storeSettings.forOneCommand), now: { Date() })
     }
 
     /// The tenant's users, by userName.

@@ -13,7 +13,7 @@ public enum StoreMaintenanceTool {
 
     /// Looks without changing anything (a store that was never migrated lists every migration as pending).
     public static func status(_ configuration: GatehouseConfiguration) async throws -> Status {
-        let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings, migrate: false)
+        let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings.forOneCommand, migrate: false)
         do {
             let applied = try await store.appliedMigrations()
             try await store.close()
@@ -26,7 +26,7 @@ public enum StoreMaintenanceTool {
 
     /// Applies what is pending (under the backend's lock, so it is safe while replicas start); returns the names applied now.
     public static func migrate(_ configuration: GatehouseConfiguration) async throws -> [String] {
-        let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings, migrate: false)
+        let store = try await StoreFactory.open(configuration.store, settings: configuration.storeSettings.forOneCommand, migrate: false)
         do {
             let applied = try await store.migrate()
             try await store.close()
