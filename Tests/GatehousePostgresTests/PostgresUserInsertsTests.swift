@@ -317,9 +317,13 @@ import Testing
     @Test(.enabled(if: TestDatabase.isAvailable, "needs GATEHOUSE_TEST_POSTGRES (make test sets it)"))
     func aStatementWhoseParseFailedLeavesNoBrokenConnectionBehind() async throws {
         let database = try await TestDatabase.create()
-        // One connection, so that the second create would get the first one's.
+        // Migrated with the suite's long deadline (the whole suite starts at once on two cores);
+        // then one connection, so that the second create would get the first one's, and a lock
+        // timeout (the store's deadline) short enough for the test, long enough for a loaded run.
+        try await PostgresStore(settings: try TestDatabase.settings(database: database), logger: TestDatabase.logger).close()
         let store = try await PostgresStore(
-            settings: try TestDatabase.settings(database: database, poolSize: 1, timeout: .milliseconds(500)), logger: TestDatabase.logger)
+            settings: try TestDatabase.settings(database: database, poolSize: 1, timeout: .seconds(2)), logger: TestDatabase.logger,
+            migrate: false)
         let logger = TestDatabase.logger
         try await TestDatabase.admin(database: database) { admin in
             _ = try await admin.query("BEGIN", logger: logger)
