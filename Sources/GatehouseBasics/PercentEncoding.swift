@@ -52,8 +52,11 @@ public enum PercentEncoding {
     }
 
     /// Decodes to text; nil when an escape is malformed or the bytes are not UTF-8.
-    public static func decodeText(_ text: some StringProtocol) -> String? {
-        decode(text.utf8).bytes.flatMap { String(validating: $0, as: UTF8.self) }
+    public static func decodeText(_ text: some StringProtocol) -> String? { decodeText(utf8: text.utf8) }
+
+    /// Decodes UTF-8 bytes to text; nil when an escape is malformed or the result is not UTF-8.
+    public static func decodeText(utf8 bytes: some Collection<UInt8>) -> String? {
+        decode(bytes).bytes.flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     /// The value of one hex digit.

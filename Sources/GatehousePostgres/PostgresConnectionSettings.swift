@@ -28,6 +28,8 @@ public struct PostgresConnectionSettings: Sendable {
     /// per SCIM create. Connections beyond these close after 60 s idle, before a NAT or load
     /// balancer would drop them unnoticed.
     public var keptOpen: Int
+    /// `keptOpen` within 0…`poolSize`: what the pool and the keep-alive use.
+    var connectionsKeptOpen: Int { min(max(0, keptOpen), poolSize) }
     public var keepAliveInterval: Duration
     /// A call not answered by then fails with `StoreError(.unavailable)`; also the server-side
     /// `statement_timeout` and `lock_timeout`, so a stuck query ends on the server too.
@@ -44,7 +46,7 @@ public struct PostgresConnectionSettings: Sendable {
         self.database = database
         self.tls = tls
         self.poolSize = poolSize
-        self.keptOpen = min(max(0, keptOpen), poolSize)
+        self.keptOpen = keptOpen
         self.keepAliveInterval = keepAliveInterval
         self.timeout = timeout
     }
@@ -54,7 +56,7 @@ public struct PostgresConnectionSettings: Sendable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: try clientTLS())
         configuration.options.maximumConnections = poolSize
-        configuration.options.minimumConnections = min(keptOpen, poolSize)
+        configuration.options.minimumConnections = connectionsKeptOpen
         configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = min(timeout, .seconds(10))
         configuration.options.additionalStartupParameters = startupParameters(applicationName: applicationName)

@@ -55,7 +55,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
         // store outside a service group too) and ends it in `close`.
         let client = self.client
         running = Mutex(Task { await client.run() })
-        keepingAlive = Mutex(settings.keptOpen > 0 ? Task { await Self.keepAlive(client, settings: settings, logger: logger) } : nil)
+        keepingAlive = Mutex(settings.connectionsKeptOpen > 0 ? Task { await Self.keepAlive(client, settings: settings, logger: logger) } : nil)
         if migrate {
             do {
                 try await self.migrate()
@@ -213,7 +213,7 @@ public final class PostgresStore: Store, DirectoryStore, SessionStore, Assertion
         while !Task.isCancelled {
             do { try await Task.sleep(for: settings.keepAliveInterval) } catch { return }
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<min(settings.keptOpen, settings.poolSize) {
+                for _ in 0..<settings.connectionsKeptOpen {
                     group.addTask {
                         _ = try? await PostgresDeadline.run(settings.timeout, "keep-alive") {
                             try await client.withConnection { connection in

@@ -27,17 +27,7 @@ public struct LocalResponse: Sendable {
     /// Whether `value` holds `application/json` in any ASCII case.
     static func containsJSONMediaType(_ value: String) -> Bool {
         var value = value
-        return value.withUTF8 { bytes in
-            let needle = jsonMediaType
-            guard bytes.count >= needle.count else { return false }
-            return (0...(bytes.count - needle.count)).contains { start in
-                needle.indices.allSatisfy { offset in
-                    let byte = bytes[start + offset]
-                    // ASCII upper case to lower; every byte of the needle is lower case or punctuation.
-                    return (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == needle[offset]
-                }
-            }
-        }
+        return value.withUTF8 { $0.firstOffset(of: jsonMediaType, fold: \.asciiLowercased) != nil }
     }
 
     /// A signed-in person whose role a rule does not allow here.

@@ -1,3 +1,5 @@
+import GatehouseBasics
+
 /// Responses written from the stored JSON text, without parsing it into `JSONValue` and encoding
 /// it again (the costliest part of a SCIM read). Used when no `attributes`/`excludedAttributes`
 /// ask for a selection. A stored document never holds `id`, `meta`, `schemas` or `groups` (they
@@ -36,15 +38,9 @@ extension SCIMResourceType {
     private static func hasKey(_ needle: [UInt8], in text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            guard needle.count <= bytes.count else { return false }
             var start = 0
-            while start <= bytes.count - needle.count {
-                guard let found = bytes[start...(bytes.count - needle.count)].firstIndex(of: needle[0]) else { return false }
-                if (found == 0 || bytes[found - 1] != UInt8(ascii: "\\"))
-                    && needle.indices.allSatisfy({ bytes[found + $0] == needle[$0] })
-                {
-                    return true
-                }
+            while let found = bytes.firstOffset(of: needle, from: start) {
+                if found == 0 || bytes[found - 1] != UInt8(ascii: "\\") { return true }
                 start = found + 1
             }
             return false

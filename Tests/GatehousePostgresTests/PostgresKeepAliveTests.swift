@@ -50,7 +50,7 @@ struct PostgresKeepAliveTests {
     @Test func theKeptOpenCountIsAtMostThePoolSizeAndThePoolsOwnKeepAliveIsOff() throws {
         let settings = PostgresConnectionSettings(
             host: "127.0.0.1", port: 5432, user: "gatehouse", password: nil, database: "x", tls: .disable, poolSize: 2, keptOpen: 9)
-        #expect(settings.keptOpen == 2)
+        #expect(settings.connectionsKeptOpen == 2)
         #expect(try settings.clientConfiguration(applicationName: "gatehouse").options.minimumConnections == 2)
         #expect(try settings.clientConfiguration(applicationName: "gatehouse").options.keepAliveBehavior == nil)
     }

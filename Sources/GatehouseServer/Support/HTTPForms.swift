@@ -18,8 +18,7 @@ enum HTTPForms {
 
     private static func decodeComponent(_ text: Substring) -> String? {
         // `+` is a space before the escapes are decoded (an escaped `%2B` stays a plus).
-        let bytes = text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
-        return PercentEncoding.decode(bytes).bytes.flatMap { String(validating: $0, as: UTF8.self) }
+        PercentEncoding.decodeText(utf8: text.utf8.lazy.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 })
     }
 
     /// Cookies by name (the first of each name wins, as browsers send the most specific first).
